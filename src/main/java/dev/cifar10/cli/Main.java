@@ -1,0 +1,65 @@
+package dev.cifar10.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.cifar10.backend.BackendException;
+import dev.cifar10.config.ConfigException;
+import dev.cifar10.data.DataException;
+import dev.cifar10.train.NonFiniteLossException;
+import dev.cifar10.train.OutputException;
+import dev.cifar10.util.HostInfo;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code cifar10-dl4j <command>}: the entry point. Each subcommand is its own class. */
+@Command(name = "cifar10-dl4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Trains the Keras CIFAR-10 dropout CNN with Deeplearning4j and times it across hardware.",
+        subcommands = {TrainCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:unexpected failure", "2:bad command line or run settings",
+                "3:bad or missing data", "4:output cannot be written", "5:backend cannot run on this machine",
+                "6:training diverged (NaN or infinite loss)"})
+public final class Main {
+    public static final int EXIT_CONFIG = 2, EXIT_DATA = 3, EXIT_OUTPUT = 4, EXIT_BACKEND = 5, EXIT_DIVERGED = 6;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        System.setProperty("java.awt.headless", "true");
+        return new CommandLine(new Main())
+                .setExecutionExceptionHandler(Main::handle)
+                .execute(args);
+    }
+
+    /** Known failures get their message and an exit code; only the unexpected get a stack trace. */
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        int code;
+        if (e instanceof ConfigException) code = EXIT_CONFIG;
+        else if (e instanceof DataException) code = EXIT_DATA;
+        else if (e instanceof OutputException) code = EXIT_OUTPUT;
+        else if (e instanceof BackendException) code = EXIT_BACKEND;
+        else if (e instanceof NonFiniteLossException) code = EXIT_DIVERGED;
+        else {
+            e.printStackTrace(cmd.getErr());
+            return 1;
+        }
+        cmd.getErr().println("Error: " + e.getMessage());
+        return code;
+    }
+
+    /** Logback's root logger: WARN by default, INFO with --verbose. */
+    static void setVerbose(boolean verbose) {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(verbose ? Level.INFO : Level.WARN);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"cifar10-dl4j " + HostInfo.projectVersion() + " (Deeplearning4j " + HostInfo.dl4jVersion() + ")"};
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.cifar10.cli;
+
+import dev.cifar10.config.Profiles;
+import dev.cifar10.config.RunConfig;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The run settings shared by train and bench: a profile, and a flag to override each of its keys. */
+public final class RunSettingsOptions {
+    @Option(names = "--profile", paramLabel = "NAME|FILE", description = "Run profile: notebook (default), quick, smoke, bench, or a .properties file.")
+    String profile;
+
+    @Option(names = "--epochs", description = "Training epochs.")
+    String epochs;
+    @Option(names = "--batch-size", description = "Images per training step.")
+    String batchSize;
+    @Option(names = "--learning-rate", description = "Adam learning rate.")
+    String learningRate;
+    @Option(names = "--dropout", description = "Keras dropout rate (fraction dropped).")
+    String dropout;
+    @Option(names = "--validation-split", description = "Fraction of training records held out for validation.")
+    String validationSplit;
+    @Option(names = "--seed", description = "Seed of split, weights, dropout and shuffling.")
+    String seed;
+    @Option(names = "--data", paramLabel = "download|synthetic|DIR", description = "Where the images come from.")
+    String data;
+    @Option(names = "--max-train-images", description = "Use at most this many training records (0 = all).")
+    String maxTrainImages;
+    @Option(names = "--max-test-images", description = "Use at most this many test records (0 = all).")
+    String maxTestImages;
+    @Option(names = "--eval-batch-size", description = "Images per inference step in validation and test.")
+    String evalBatchSize;
+    @Option(names = "--cpu-natives", paramLabel = "auto|onednn|onednn-avx512", description = "Which oneDNN native build to load on CPU.")
+    String cpuNatives;
+    @Option(names = "--no-helpers", description = "Do not engage the oneDNN/cuDNN layer helpers (for comparisons).")
+    boolean noHelpers;
+
+    public RunConfig resolve(String defaultProfile) {
+        String name = profile != null ? profile : defaultProfile;
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put("epochs", epochs);
+        overrides.put("batch-size", batchSize);
+        overrides.put("learning-rate", learningRate);
+        overrides.put("dropout", dropout);
+        overrides.put("validation-split", validationSplit);
+        overrides.put("seed", seed);
+        overrides.put("data", data);
+        overrides.put("max-train-images", maxTrainImages);
+        overrides.put("max-test-images", maxTestImages);
+        overrides.put("eval-batch-size", evalBatchSize);
+        overrides.put("cpu-natives", cpuNatives);
+        overrides.put("helpers", noHelpers ? "false" : null);
+        return RunConfig.resolve(name, Profiles.load(name), overrides);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.cifar10.cli;
+
+import dev.cifar10.config.Profiles;
+import dev.cifar10.config.RunConfig;
+import dev.cifar10.data.Cifar10Source;
+import dev.cifar10.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains the notebook's CNN and writes a run directory: run.json, history.csv/.json, curves.png, model.zip, test.json.",
+                "Settings come from a profile (default: notebook); every flag overrides its profile value."})
+public final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    RunSettingsOptions settings;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<timestamp>-<profile>).")
+    Path out;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the CIFAR-10 download is kept (default: $XDG_CACHE_HOME/cifar10-dl4j or ~/.cache/cifar10-dl4j).")
+    Path cacheDir;
+
+    @Option(names = "--verbose", description = "Show DL4J's and ND4J's INFO logging.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        Main.setVerbose(verbose);
+        RunConfig config = settings.resolve(Profiles.DEFAULT);
+        Path runDir = out != null ? out : defaultRunDir(config);
+        Path cache = cacheDir != null ? cacheDir : Cifar10Source.defaultCacheDir();
+        new Trainer(config, cache, System.out).train(runDir);
+        return 0;
+    }
+
+    static Path defaultRunDir(RunConfig config) {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        String profile = Path.of(config.profile()).getFileName().toString().replace(".properties", "");
+        return Path.of("runs", stamp + "-" + profile);
+    }
+}

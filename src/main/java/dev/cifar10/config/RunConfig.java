@@ -1,0 +1,104 @@
+package dev.cifar10.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Every setting of a run, resolved from a profile (profiles/NAME.properties) and the command line
+ * (which wins), and validated once, before any work starts.
+ */
+public record RunConfig(
+        String profile,
+        int epochs,
+        int batchSize,
+        double learningRate,
+        double dropout,
+        double validationSplit,
+        long seed,
+        String data,
+        int maxTrainImages,
+        int maxTestImages,
+        int evalBatchSize,
+        String cpuNatives,
+        boolean helpers) {
+
+    static final Setting<Integer> EPOCHS = Setting.integer("epochs", 1, 10_000, "training epochs");
+    static final Setting<Integer> BATCH_SIZE = Setting.integer("batch-size", 1, 8192, "images per training step");
+    static final Setting<Double> LEARNING_RATE = Setting.real("learning-rate", 0, true, 1, false, "Adam learning rate");
+    static final Setting<Double> DROPOUT = Setting.real("dropout", 0, false, 1, true, "Keras dropout rate: the fraction of activations dropped");
+    static final Setting<Double> VALIDATION_SPLIT = Setting.real("validation-split", 0, true, 1, true, "fraction of the training records held out for validation");
+    static final Setting<Long> SEED = Setting.anyLong("seed", "seed of the split, the weights, dropout and shuffling");
+    static final Setting<String> DATA = Setting.text("data", "download, synthetic, or a directory in CIFAR-10's binary layout");
+    static final Setting<Integer> MAX_TRAIN = Setting.integer("max-train-images", 0, 1_000_000, "use at most this many training records, 0 for all");
+    static final Setting<Integer> MAX_TEST = Setting.integer("max-test-images", 0, 1_000_000, "use at most this many test records, 0 for all");
+    static final Setting<Integer> EVAL_BATCH = Setting.integer("eval-batch-size", 1, 8192, "images per inference step in validation and test");
+    static final Setting<String> CPU_NATIVES = Setting.oneOf("cpu-natives", List.of("auto", "onednn", "onednn-avx512"), "which oneDNN native build to load on CPU");
+    static final Setting<Boolean> HELPERS = Setting.bool("helpers", "engage the oneDNN/cuDNN layer helpers");
+
+    static final List<Setting<?>> ALL = List.of(EPOCHS, BATCH_SIZE, LEARNING_RATE, DROPOUT, VALIDATION_SPLIT, SEED, DATA,
+            MAX_TRAIN, MAX_TEST, EVAL_BATCH, CPU_NATIVES, HELPERS);
+
+    /**
+     * @param profileName where the profile came from, for messages
+     * @param profile     the profile's key/values
+     * @param overrides   command-line values (null values are ignored)
+     */
+    public static RunConfig resolve(String profileName, Properties profile, Map<String, String> overrides) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> sources = new LinkedHashMap<>();
+        for (String key : profile.stringPropertyNames()) {
+            if (ALL.stream().noneMatch(s -> s.key().equals(key))) {
+                throw new ConfigException("Unknown key '" + key + "' in profile " + profileName + ". Known keys: " + keys() + ".");
+            }
+            values.put(key, profile.getProperty(key));
+            sources.put(key, "profile " + profileName);
+        }
+        overrides.forEach((key, value) -> {
+            if (value != null) {
+                values.put(key, value);
+                sources.put(key, "--" + key);
+            }
+        });
+        for (Setting<?> s : ALL) {
+            if (!values.containsKey(s.key())) {
+                throw new ConfigException("Profile " + profileName + " does not set '" + s.key() + "' (" + s.description()
+                        + "; " + s.allowed() + "). Add it to the profile or pass --" + s.key() + ".");
+            }
+        }
+        Parser p = new Parser(values, sources);
+        return new RunConfig(profileName, p.get(EPOCHS), p.get(BATCH_SIZE), p.get(LEARNING_RATE), p.get(DROPOUT),
+                p.get(VALIDATION_SPLIT), p.get(SEED), p.get(DATA), p.get(MAX_TRAIN), p.get(MAX_TEST), p.get(EVAL_BATCH),
+                p.get(CPU_NATIVES), p.get(HELPERS));
+    }
+
+    static String keys() {
+        return String.join(", ", ALL.stream().map(Setting::key).toList());
+    }
+
+    /** Key/value view, as written to run.json and in profile files. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("profile", profile);
+        m.put(EPOCHS.key(), epochs);
+        m.put(BATCH_SIZE.key(), batchSize);
+        m.put(LEARNING_RATE.key(), learningRate);
+        m.put(DROPOUT.key(), dropout);
+        m.put(VALIDATION_SPLIT.key(), validationSplit);
+        m.put(SEED.key(), seed);
+        m.put(DATA.key(), data);
+        m.put(MAX_TRAIN.key(), maxTrainImages);
+        m.put(MAX_TEST.key(), maxTestImages);
+        m.put(EVAL_BATCH.key(), evalBatchSize);
+        m.put(CPU_NATIVES.key(), cpuNatives);
+        m.put(HELPERS.key(), helpers);
+        return m;
+    }
+
+    private record Parser(Map<String, String> values, Map<String, String> sources) {
+        <T> T get(Setting<T> s) {
+            return s.parse(values.get(s.key()), sources.get(s.key()));
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package dev.cifar10.data;
+
+import dev.cifar10.util.Progress;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.stream.Stream;
+
+/**
+ * Fetches the official {@code cifar-10-binary.tar.gz} into a cache directory, verifies its size and
+ * MD5, unpacks it, and reuses it next time. Nothing unverified ever sits under a final name: the
+ * transfer goes to {@code *.part} (resumed with an HTTP range request when the server allows),
+ * is checked, then renamed; the archive is unpacked into a temporary directory that is renamed
+ * into place whole.
+ */
+public final class Cifar10Download {
+    public static final String OFFICIAL_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
+    public static final long OFFICIAL_BYTES = 170_052_171L;
+    public static final String OFFICIAL_MD5 = "c32a1d4ab5d03f1284b67883e8d87530";
+    static final String ARCHIVE = "cifar-10-binary.tar.gz";
+
+    private final URI url;
+    private final long expectedBytes;
+    private final String expectedMd5;
+    private final Path cacheDir;
+    private final int attempts;
+    private final Duration firstBackoff;
+    private final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
+
+    public Cifar10Download(URI url, long expectedBytes, String expectedMd5, Path cacheDir, int attempts, Duration firstBackoff) {
+        this.url = url;
+        this.expectedBytes = expectedBytes;
+        this.expectedMd5 = expectedMd5;
+        this.cacheDir = cacheDir;
+        this.attempts = attempts;
+        this.firstBackoff = firstBackoff;
+    }
+
+    public static Cifar10Download official(Path cacheDir) {
+        return new Cifar10Download(URI.create(OFFICIAL_URL), OFFICIAL_BYTES, OFFICIAL_MD5, cacheDir, 4, Duration.ofSeconds(2));
+    }
+
+    /** The unpacked {@code cifar-10-batches-bin} directory, downloading and unpacking only what is missing. */
+    public Path ensure() {
+        Path unpacked = cacheDir.resolve(Cifar10Binary.ARCHIVE_DIR);
+        if (Files.isRegularFile(unpacked.resolve(Cifar10Binary.TEST_FILE))) return unpacked;
+        try {
+            Files.createDirectories(cacheDir);
+        } catch (IOException e) {
+            throw new DataException("Cannot create cache directory " + cacheDir + ": " + e
+                    + ". Pass a writable --cache-dir, or --data DIR with an unpacked copy.", e);
+        }
+        Path archive = cacheDir.resolve(ARCHIVE);
+        if (!Files.isRegularFile(archive)) download(archive);
+        unpack(archive, unpacked);
+        return unpacked;
+    }
+
+    void download(Path archive) {
+        Path part = archive.resolveSibling(archive.getFileName() + ".part");
+        Duration backoff = firstBackoff;
+        IOException last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                transfer(part);
+                verify(part);
+                Files.move(part, archive, StandardCopyOption.ATOMIC_MOVE);
+                return;
+            } catch (ChecksumException e) {
+                deleteQuietly(part);
+                throw new DataException(e.getMessage());
+            } catch (IOException e) {
+                last = e;
+                if (attempt < attempts) {
+                    System.err.printf("Download interrupted (%s); retrying in %ds (attempt %d of %d)%n",
+                            e.getMessage(), backoff.toSeconds(), attempt + 1, attempts);
+                    sleep(backoff);
+                    backoff = backoff.multipliedBy(2);
+                }
+            }
+        }
+        throw new DataException("Could not download " + url + " after " + attempts + " attempts: " + last.getMessage()
+                + ". Check the network, or download it yourself and pass --data DIR (the unpacked cifar-10-batches-bin), "
+                + "or use --data synthetic to run without it. The partial file " + part + " is kept and resumed next time.", last);
+    }
+
+    /** Appends to {@code part}, asking for the missing range; starts over if the server ignores ranges. */
+    private void transfer(Path part) throws IOException {
+        long have = Files.exists(part) ? Files.size(part) : 0;
+        if (expectedBytes > 0 && have > expectedBytes) {
+            Files.delete(part);
+            have = 0;
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(30)).GET();
+        if (have > 0) request.header("Range", "bytes=" + have + "-");
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        int status = response.statusCode();
+        boolean append = have > 0 && status == 206;
+        if (status != 200 && status != 206) {
+            response.body().close();
+            if (status >= 500 || status == 429) throw new IOException("HTTP " + status + " from " + url);
+            throw new DataException("HTTP " + status + " from " + url + ". Check the address, or pass --data DIR or --data synthetic.");
+        }
+        if (!append) have = 0;
+        long total = expectedBytes > 0 ? expectedBytes
+                : response.headers().firstValueAsLong("Content-Length").orElse(-1) + have;
+        try (InputStream in = response.body();
+             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+             Progress progress = Progress.bytes("Downloading " + ARCHIVE, total, have)) {
+            byte[] buffer = new byte[1 << 16];
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, read);
+                progress.stepBy(read);
+            }
+        }
+        long size = Files.size(part);
+        if (expectedBytes > 0 && size < expectedBytes) {
+            throw new IOException(String.format("connection closed after %,d of %,d bytes", size, expectedBytes));
+        }
+    }
+
+    private void verify(Path part) throws IOException {
+        long size = Files.size(part);
+        if (expectedBytes > 0 && size != expectedBytes) {
+            throw new ChecksumException(String.format("Downloaded %s is %,d bytes, expected %,d. Deleted it; try again, "
+                    + "or pass --data DIR with a copy you trust.", url, size, expectedBytes));
+        }
+        String md5 = md5(part);
+        if (!md5.equalsIgnoreCase(expectedMd5)) {
+            throw new ChecksumException("Downloaded " + url + " has MD5 " + md5 + ", expected " + expectedMd5
+                    + ". The file was corrupted or replaced; it was deleted. Try again, or pass --data DIR with a copy you trust.");
+        }
+    }
+
+    public static String md5(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("MD5");
+            byte[] buffer = new byte[1 << 16];
+            int read;
+            while ((read = in.read(buffer)) >= 0) digest.update(buffer, 0, read);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Unpacks {@code cifar-10-batches-bin/} from the archive into a temporary directory, then renames it into place. */
+    void unpack(Path archive, Path unpacked) {
+        Path tmp = cacheDir.resolve(".unpack-" + ProcessHandle.current().pid());
+        try {
+            deleteRecursively(tmp);
+            Files.createDirectories(tmp);
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(
+                    new GzipCompressorInputStream(new BufferedInputStream(Files.newInputStream(archive))))) {
+                TarArchiveEntry entry;
+                while ((entry = tar.getNextEntry()) != null) {
+                    Path target = tmp.resolve(entry.getName()).normalize();
+                    if (!target.startsWith(tmp)) throw new IOException("archive entry escapes its directory: " + entry.getName());
+                    if (entry.isDirectory()) {
+                        Files.createDirectories(target);
+                    } else if (entry.isFile()) {
+                        Files.createDirectories(target.getParent());
+                        Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            Path inner = tmp.resolve(Cifar10Binary.ARCHIVE_DIR);
+            if (!Files.isRegularFile(inner.resolve(Cifar10Binary.TEST_FILE))) {
+                throw new IOException("it holds no " + Cifar10Binary.ARCHIVE_DIR + "/" + Cifar10Binary.TEST_FILE);
+            }
+            Files.move(inner, unpacked, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new DataException("Cannot unpack " + archive + ": " + e.getMessage()
+                    + ". Delete it to download again, or pass --data DIR.", e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            deleteRecursively(p);
+        } catch (IOException ignored) {
+            // best effort: a leftover temporary file is harmless
+        }
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+
+    /** The bytes arrived but are not the archive we asked for: retrying will not help. */
+    private static final class ChecksumException extends IOException {
+        ChecksumException(String message) {
+            super(message);
+        }
+    }
+}

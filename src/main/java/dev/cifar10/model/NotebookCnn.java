@@ -1,0 +1,78 @@
+package dev.cifar10.model;
+
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The Keras notebook's CIFAR-10 dropout CNN, layer for layer (814,122 parameters):
+ *
+ * <pre>
+ * Conv2D(32, 3x3, same, relu)  Conv2D(32, 3x3, same, relu)  MaxPool(2x2)  Dropout(0.2)
+ * Conv2D(64, 3x3, same, relu)  Conv2D(64, 3x3, same, relu)  MaxPool(2x2)  Dropout(0.2)
+ * Conv2D(128,3x3, same, relu)  Conv2D(128,3x3, same, relu)  MaxPool(2x2)  Dropout(0.2)
+ * Flatten  Dense(256, relu)  Dense(10, softmax)
+ * Adam(lr=1e-4), sparse categorical cross-entropy
+ * </pre>
+ *
+ * Keras-to-DL4J translations: glorot_uniform is XAVIER_UNIFORM with zero biases; Keras's Adam
+ * epsilon is 1e-7 (DL4J's default is 1e-8); DL4J's DropoutLayer takes the probability to KEEP,
+ * so Keras's Dropout(0.2) is DropoutLayer(0.8). Sparse categorical cross-entropy on integer labels
+ * is multi-class cross-entropy (MCXENT) on one-hot labels.
+ */
+public final class NotebookCnn {
+    public static final int HEIGHT = 32, WIDTH = 32, CHANNELS = 3, CLASSES = 10;
+    public static final long PARAMETERS = 814_122;
+    public static final double KERAS_ADAM_EPSILON = 1e-7;
+
+    private NotebookCnn() {
+    }
+
+    /** @param dropRate Keras's dropout rate (the fraction dropped), 0.2 in the notebook */
+    public static MultiLayerConfiguration configuration(double learningRate, double dropRate, long seed, DataType dataType) {
+        double keep = 1.0 - dropRate;
+        var layers = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(dataType)
+                .updater(new Adam(learningRate, 0.9, 0.999, KERAS_ADAM_EPSILON))
+                .weightInit(WeightInit.XAVIER_UNIFORM)
+                .biasInit(0)
+                .convolutionMode(ConvolutionMode.Same)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .list();
+        for (int filters : new int[]{32, 64, 128}) {
+            layers.layer(conv(filters)).layer(conv(filters))
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                    .layer(new DropoutLayer(keep));
+        }
+        return layers
+                .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(HEIGHT, WIDTH, CHANNELS))
+                .build();
+    }
+
+    public static MultiLayerNetwork build(double learningRate, double dropRate, long seed, DataType dataType) {
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(learningRate, dropRate, seed, dataType));
+        net.init();
+        return net;
+    }
+
+    private static ConvolutionLayer conv(int filters) {
+        return new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(Activation.RELU).build();
+    }
+}

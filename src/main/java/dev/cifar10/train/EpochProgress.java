@@ -1,0 +1,98 @@
+package dev.cifar10.train;
+
+import dev.cifar10.util.Progress;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Keras's running training metrics for one epoch: the loss and accuracy averaged over every image
+ * seen so far (with dropout active, as Keras reports them), shown on a live progress bar.
+ *
+ * <p>DL4J's forward pass in training stops before the output layer, so the listener gets the
+ * output layer's input; the argmax of {@code h W + b} is the argmax of the softmax, computed with
+ * the same weights the step used.
+ */
+public final class EpochProgress extends BaseTrainingListener {
+    private final int stepsPerEpoch;
+    private final String label;
+    private Progress bar;
+    private int lastBatchSize;
+    private double lossSum;
+    private long correct;
+    private long seen;
+    private int steps;
+    private long startNanos;
+
+    public EpochProgress(int stepsPerEpoch, String label) {
+        this.stepsPerEpoch = stepsPerEpoch;
+        this.label = label;
+    }
+
+    void begin(int epoch, int totalEpochs) {
+        lossSum = 0;
+        correct = 0;
+        seen = 0;
+        steps = 0;
+        bar = Progress.steps(String.format(Locale.ROOT, "%sEpoch %d/%d", label, epoch, totalEpochs), stepsPerEpoch);
+        startNanos = System.nanoTime();
+    }
+
+    /** Closes the bar; returns the seconds since {@link #begin}. */
+    double end() {
+        if (bar != null) bar.close();
+        bar = null;
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    double loss() {
+        return lossSum / Math.max(1, seen);
+    }
+
+    double accuracy() {
+        return correct / (double) Math.max(1, seen);
+    }
+
+    int steps() {
+        return steps;
+    }
+
+    long imagesSeen() {
+        return seen;
+    }
+
+    @Override
+    public void onForwardPass(Model model, List<INDArray> activations) {
+        MultiLayerNetwork net = (MultiLayerNetwork) model;
+        INDArray hidden = activations.get(activations.size() - 1);
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            var output = net.getOutputLayer();
+            INDArray logits = hidden.mmul(output.getParam("W")).addiRowVector(output.getParam("b"));
+            INDArray predicted = logits.argMax(1);
+            INDArray actual = net.getLabels().argMax(1);
+            correct += predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+            lastBatchSize = (int) hidden.size(0);
+        }
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        double batchLoss = model.score();
+        if (!Double.isFinite(batchLoss)) {
+            throw new NonFiniteLossException(batchLoss, steps + 1);
+        }
+        lossSum += batchLoss * lastBatchSize;
+        seen += lastBatchSize;
+        steps++;
+        if (bar != null) {
+            bar.stepBy(1);
+            bar.extraMessage(String.format(Locale.ROOT, "loss: %.4f - acc: %.4f", loss(), accuracy()));
+        }
+    }
+}

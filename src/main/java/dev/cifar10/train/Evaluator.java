@@ -1,0 +1,36 @@
+package dev.cifar10.train;
+
+import dev.cifar10.data.CifarBatches;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** Inference-mode loss and accuracy over a whole set, as Keras's {@code evaluate}. */
+public final class Evaluator {
+    /** Keras clips probabilities to [eps, 1 - eps] before the log in its cross-entropy. */
+    static final double KERAS_EPSILON = 1e-7;
+
+    private Evaluator() {
+    }
+
+    public record Result(double loss, double accuracy, Evaluation evaluation) {
+    }
+
+    public static Result evaluate(MultiLayerNetwork net, CifarBatches batches) {
+        Evaluation evaluation = new Evaluation(batches.getLabels(), 1);
+        double lossSum = 0;
+        long n = 0;
+        batches.startEpoch(0);
+        while (batches.hasNext()) {
+            DataSet ds = batches.next();
+            INDArray probabilities = net.output(ds.getFeatures(), false);
+            INDArray clipped = Transforms.min(Transforms.max(probabilities, KERAS_EPSILON, true), 1 - KERAS_EPSILON, false);
+            lossSum -= Transforms.log(clipped, false).muli(ds.getLabels()).sumNumber().doubleValue();
+            n += ds.numExamples();
+            evaluation.eval(ds.getLabels(), probabilities);
+        }
+        return new Result(lossSum / n, evaluation.accuracy(), evaluation);
+    }
+}

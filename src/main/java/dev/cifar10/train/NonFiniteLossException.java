@@ -1,0 +1,9 @@
+package dev.cifar10.train;
+
+/** Training diverged: the loss of a step was NaN or infinite. */
+public class NonFiniteLossException extends RuntimeException {
+    public NonFiniteLossException(double loss, int step) {
+        super("The training loss became " + loss + " at step " + step + " of the epoch; training diverged. "
+                + "Lower --learning-rate (the notebook uses 0.0001). The last completed epoch's checkpoint is kept.");
+    }
+}

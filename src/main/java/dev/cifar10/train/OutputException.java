@@ -1,0 +1,8 @@
+package dev.cifar10.train;
+
+/** An output file or directory cannot be written; files already written stay complete. */
+public class OutputException extends RuntimeException {
+    public OutputException(String message) {
+        super(message);
+    }
+}

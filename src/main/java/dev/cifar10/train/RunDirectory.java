@@ -1,0 +1,116 @@
+package dev.cifar10.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The run's output folder. Every file is written atomically: to a temporary file beside it,
+ * flushed to disk, then renamed over the old one, so a crash or a full disk leaves either the
+ * previous complete file or the new complete file, never half of one.
+ */
+public final class RunDirectory {
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path dir;
+
+    private RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Creates a new run directory; refuses one that already holds a run. */
+    public static RunDirectory create(Path dir) {
+        if (Files.exists(dir.resolve("run.json"))) {
+            throw new OutputException("Output directory " + dir + " already holds a run (run.json). Choose another --out, "
+                    + "or leave --out out for a fresh timestamped directory under runs/.");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new OutputException("Cannot create output directory " + dir + ": " + e + ". Pass a writable --out.");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new OutputException("Output directory " + dir + " is not writable. Pass a writable --out.");
+        }
+        return new RunDirectory(dir);
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public Path resolve(String name) {
+        return dir.resolve(name);
+    }
+
+    public void writeJson(String name, Object value) {
+        write(name, out -> JSON.writeValue(out, value));
+    }
+
+    public void writeText(String name, String text) {
+        write(name, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public void writeModel(String name, MultiLayerNetwork net) {
+        write(name, out -> ModelSerializer.writeModel(net, out, true));
+    }
+
+    public interface Writer {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    public void write(String name, Writer writer) {
+        Path target = dir.resolve(name);
+        Path tmp = dir.resolve("." + name + ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+                 OutputStream out = new NonClosingStream(java.nio.channels.Channels.newOutputStream(channel))) {
+                writer.writeTo(out);
+                out.flush();
+                channel.force(true);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the original error is the one to report
+            }
+            throw new OutputException("Cannot write " + target + ": " + e + ". Free disk space or pass another --out; "
+                    + "files already in " + dir + " are complete and untouched.");
+        }
+    }
+
+    /** ModelSerializer closes the stream it is given; the channel must stay open until it is forced to disk. */
+    private static final class NonClosingStream extends java.io.FilterOutputStream {
+        NonClosingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.cifar10.util;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/** The machine and software a run or benchmark ran on, for run.json and benchmark records. */
+public final class HostInfo {
+    private static final Properties BUILD = loadBuild();
+
+    private HostInfo() {
+    }
+
+    public static String projectVersion() {
+        return BUILD.getProperty("version", "unknown");
+    }
+
+    public static String dl4jVersion() {
+        return BUILD.getProperty("dl4j.version", "unknown");
+    }
+
+    public static long totalMemoryBytes() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : -1;
+    }
+
+    public static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return System.getenv().getOrDefault("HOSTNAME", "unknown");
+        }
+    }
+
+    public static Map<String, Object> software() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("project", projectVersion());
+        m.put("deeplearning4j", dl4jVersion());
+        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        m.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+        return m;
+    }
+
+    private static Properties loadBuild() {
+        Properties p = new Properties();
+        try (InputStream in = HostInfo.class.getResourceAsStream("/build.properties")) {
+            if (in != null) p.load(in);
+        } catch (IOException ignored) {
+            // versions then read "unknown"
+        }
+        return p;
+    }
+}
