@@ -9,6 +9,8 @@ import dev.cifar10.train.NonFiniteLossException;
 import dev.cifar10.train.OutputException;
 import dev.cifar10.util.HostInfo;
 import org.slf4j.LoggerFactory;
+
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,8 +30,14 @@ public final class Main {
     }
 
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs one command with its own output streams (tests use this to read what a user would see). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         System.setProperty("java.awt.headless", "true");
         return new CommandLine(new Main())
+                .setOut(out).setErr(err)
                 .setExecutionExceptionHandler(Main::handle)
                 .execute(args);
     }

@@ -6,7 +6,9 @@ import dev.cifar10.data.Cifar10Source;
 import dev.cifar10.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -17,6 +19,9 @@ import java.util.concurrent.Callable;
         description = {"Trains the notebook's CNN and writes a run directory: run.json, history.csv/.json, curves.png, model.zip, test.json.",
                 "Settings come from a profile (default: notebook); every flag overrides its profile value."})
 public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     RunSettingsOptions settings;
 
@@ -35,7 +40,7 @@ public final class TrainCommand implements Callable<Integer> {
         RunConfig config = settings.resolve(Profiles.DEFAULT);
         Path runDir = out != null ? out : defaultRunDir(config);
         Path cache = cacheDir != null ? cacheDir : Cifar10Source.defaultCacheDir();
-        new Trainer(config, cache, System.out).train(runDir);
+        new Trainer(config, cache, spec.commandLine().getOut()).train(runDir);
         return 0;
     }
 

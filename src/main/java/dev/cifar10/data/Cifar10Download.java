@@ -10,9 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.HttpURLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -43,20 +41,27 @@ public final class Cifar10Download {
     private final Path cacheDir;
     private final int attempts;
     private final Duration firstBackoff;
-    private final HttpClient http = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(20)).build();
+    private final Duration stallTimeout;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
 
-    public Cifar10Download(URI url, long expectedBytes, String expectedMd5, Path cacheDir, int attempts, Duration firstBackoff) {
+    /**
+     * @param attempts     how many transfers to try before giving up
+     * @param firstBackoff the wait after the first failure; it doubles after each
+     * @param stallTimeout how long a transfer may receive nothing before it counts as failed
+     */
+    public Cifar10Download(URI url, long expectedBytes, String expectedMd5, Path cacheDir, int attempts, Duration firstBackoff,
+                           Duration stallTimeout) {
         this.url = url;
         this.expectedBytes = expectedBytes;
         this.expectedMd5 = expectedMd5;
         this.cacheDir = cacheDir;
         this.attempts = attempts;
         this.firstBackoff = firstBackoff;
+        this.stallTimeout = stallTimeout;
     }
 
     public static Cifar10Download official(Path cacheDir) {
-        return new Cifar10Download(URI.create(OFFICIAL_URL), OFFICIAL_BYTES, OFFICIAL_MD5, cacheDir, 4, Duration.ofSeconds(2));
+        return new Cifar10Download(URI.create(OFFICIAL_URL), OFFICIAL_BYTES, OFFICIAL_MD5, cacheDir, 4, Duration.ofSeconds(2), Duration.ofSeconds(60));
     }
 
     /** The unpacked {@code cifar-10-batches-bin} directory, downloading and unpacking only what is missing. */
@@ -91,8 +96,8 @@ public final class Cifar10Download {
             } catch (IOException e) {
                 last = e;
                 if (attempt < attempts) {
-                    System.err.printf("Download interrupted (%s); retrying in %ds (attempt %d of %d)%n",
-                            e.getMessage(), backoff.toSeconds(), attempt + 1, attempts);
+                    System.err.printf("Download interrupted (%s); retrying in %.1fs (attempt %d of %d)%n",
+                            e.getMessage(), backoff.toMillis() / 1000.0, attempt + 1, attempts);
                     sleep(backoff);
                     backoff = backoff.multipliedBy(2);
                 }
@@ -106,39 +111,37 @@ public final class Cifar10Download {
     /** Appends to {@code part}, asking for the missing range; starts over if the server ignores ranges. */
     private void transfer(Path part) throws IOException {
         long have = Files.exists(part) ? Files.size(part) : 0;
-        if (expectedBytes > 0 && have > expectedBytes) {
-            Files.delete(part);
+        if (expectedBytes > 0 && have >= expectedBytes) {
+            Files.delete(part); // complete but unverified leftovers are not trusted: fetch again
             have = 0;
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(30)).GET();
-        if (have > 0) request.header("Range", "bytes=" + have + "-");
-        HttpResponse<InputStream> response;
+        HttpURLConnection connection = (HttpURLConnection) url.toURL().openConnection();
+        connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+        connection.setReadTimeout((int) stallTimeout.toMillis()); // a stalled transfer fails instead of hanging
+        connection.setInstanceFollowRedirects(true);
+        if (have > 0) connection.setRequestProperty("Range", "bytes=" + have + "-");
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        int status = response.statusCode();
-        boolean append = have > 0 && status == 206;
-        if (status != 200 && status != 206) {
-            response.body().close();
-            if (status >= 500 || status == 429) throw new IOException("HTTP " + status + " from " + url);
-            throw new DataException("HTTP " + status + " from " + url + ". Check the address, or pass --data DIR or --data synthetic.");
-        }
-        if (!append) have = 0;
-        long total = expectedBytes > 0 ? expectedBytes
-                : response.headers().firstValueAsLong("Content-Length").orElse(-1) + have;
-        try (InputStream in = response.body();
-             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
-             Progress progress = Progress.bytes("Downloading " + ARCHIVE, total, have)) {
-            byte[] buffer = new byte[1 << 16];
-            int read;
-            while ((read = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, read);
-                progress.stepBy(read);
+            int status = connection.getResponseCode();
+            if (status != HttpURLConnection.HTTP_OK && status != HttpURLConnection.HTTP_PARTIAL) {
+                if (status >= 500 || status == 429) throw new IOException("HTTP " + status + " from " + url);
+                throw new DataException("HTTP " + status + " from " + url + ". Check the address, or pass --data DIR or --data synthetic.");
             }
+            boolean append = have > 0 && status == HttpURLConnection.HTTP_PARTIAL;
+            if (!append) have = 0;
+            long total = expectedBytes > 0 ? expectedBytes : connection.getContentLengthLong() + have;
+            try (InputStream in = connection.getInputStream();
+                 OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                         append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+                 Progress progress = Progress.bytes("Downloading " + ARCHIVE, total, have)) {
+                byte[] buffer = new byte[1 << 16];
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, read);
+                    progress.stepBy(read);
+                }
+            }
+        } finally {
+            connection.disconnect();
         }
         long size = Files.size(part);
         if (expectedBytes > 0 && size < expectedBytes) {

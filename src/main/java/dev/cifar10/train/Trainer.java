@@ -15,7 +15,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.buffer.DataType;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,9 +31,9 @@ import java.util.Map;
 public final class Trainer {
     private final RunConfig config;
     private final Path cacheDir;
-    private final PrintStream console;
+    private final PrintWriter console;
 
-    public Trainer(RunConfig config, Path cacheDir, PrintStream console) {
+    public Trainer(RunConfig config, Path cacheDir, PrintWriter console) {
         this.config = config;
         this.cacheDir = cacheDir;
         this.console = console;

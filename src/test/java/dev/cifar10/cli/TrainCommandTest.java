@@ -1,0 +1,128 @@
+package dev.cifar10.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cifar10.SampleData;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The train command as a user runs it: real sample data in, a complete run directory out. */
+class TrainCommandTest {
+    @TempDir
+    Path tmp;
+
+    record Outcome(int exitCode, String out, String err) {
+    }
+
+    static Outcome run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void trainsOnTheRealSampleAndWritesEveryOutput() throws Exception {
+        Path out = tmp.resolve("run");
+        Outcome o = run("train", "--profile", "quick", "--data", SampleData.DIR.toString(), "--max-train-images", "0",
+                "--max-test-images", "0", "--epochs", "4", "--out", out.toString());
+        assertEquals(0, o.exitCode(), o.err());
+        assertTrue(o.out().contains("Epoch 4/4  45/45 - "), o.out());
+        assertTrue(o.out().contains("2,034 training records (1,423 train / 611 validation), 500 test records"), o.out());
+
+        List<String> csv = Files.readAllLines(out.resolve("history.csv"));
+        assertEquals(5, csv.size());
+        double firstLoss = Double.parseDouble(csv.get(1).split(",")[1]);
+        double lastLoss = Double.parseDouble(csv.get(4).split(",")[1]);
+        double lastValAcc = Double.parseDouble(csv.get(4).split(",")[4]);
+        assertTrue(lastLoss < firstLoss - 0.1, "training loss should fall: " + csv);
+        assertTrue(lastValAcc > 0.2, "validation accuracy should clearly beat chance (0.1): " + csv);
+
+        ObjectMapper json = new ObjectMapper();
+        JsonNode runJson = json.readTree(out.resolve("run.json").toFile());
+        assertEquals("completed", runJson.get("status").asText());
+        assertEquals(777, runJson.at("/config/seed").asInt());
+        assertEquals(1423, runJson.at("/data/trainImages").asInt());
+        assertFalse(runJson.at("/backend/nativeVariant").asText().isEmpty());
+        assertTrue(runJson.at("/hardware/logicalCores").asInt() > 0);
+        assertEquals(4, json.readTree(out.resolve("history.json").toFile()).size());
+
+        JsonNode test = json.readTree(out.resolve("test.json").toFile());
+        int total = 0;
+        for (JsonNode row : test.get("confusionMatrix")) for (JsonNode cell : row) total += cell.asInt();
+        assertEquals(500, total);
+        assertEquals(10, test.get("perClassAccuracy").size());
+        assertTrue(test.get("accuracy").asDouble() > 0.15);
+
+        BufferedImage curves = ImageIO.read(out.resolve("curves.png").toFile());
+        assertEquals(1280, curves.getWidth());
+
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(out.resolve("model.zip").toFile(), true);
+        assertEquals(814_122, restored.numParams());
+        assertNotNull(restored.getUpdater().getStateViewArray(), "updater state is saved for resuming");
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
+        }
+    }
+
+    @Test
+    void refusesAnUnknownProfile() {
+        Outcome o = run("train", "--profile", "nosuch");
+        assertEquals(2, o.exitCode());
+        assertTrue(o.err().contains("Unknown profile 'nosuch'") && o.err().contains("notebook, quick"), o.err());
+    }
+
+    @Test
+    void refusesOutOfRangeValuesNamingTheKeyAndTheRange() {
+        Outcome epochs = run("train", "--epochs", "0", "--data", "synthetic");
+        assertEquals(2, epochs.exitCode());
+        assertTrue(epochs.err().contains("epochs (from --epochs): allowed is an integer from 1 to 10000"), epochs.err());
+        Outcome dropout = run("train", "--dropout", "1.5");
+        assertEquals(2, dropout.exitCode());
+        assertTrue(dropout.err().contains("dropout") && dropout.err().contains("below 1"), dropout.err());
+        Outcome text = run("train", "--batch-size", "many");
+        assertEquals(2, text.exitCode());
+        assertTrue(text.err().contains("'many' for batch-size"), text.err());
+    }
+
+    @Test
+    void refusesABadProfileFile() throws Exception {
+        Path profile = Files.writeString(tmp.resolve("mine.properties"), "epochs=3\nbatchsize=32\n");
+        Outcome o = run("train", "--profile", profile.toString());
+        assertEquals(2, o.exitCode());
+        assertTrue(o.err().contains("Unknown key 'batchsize'"), o.err());
+        Path valueOutOfRange = Files.writeString(tmp.resolve("lr.properties"),
+                Files.readString(Path.of("profiles/notebook.properties")).replace("learning-rate=0.0001", "learning-rate=-1"));
+        Outcome lr = run("train", "--profile", valueOutOfRange.toString());
+        assertEquals(2, lr.exitCode());
+        assertTrue(lr.err().contains("learning-rate (from profile " + valueOutOfRange + ")"), lr.err());
+    }
+
+    @Test
+    void refusesMissingDataWithExitThree() {
+        Outcome o = run("train", "--profile", "smoke", "--data", tmp.resolve("nothing-here").toString(), "--out", tmp.resolve("r").toString());
+        assertEquals(3, o.exitCode());
+        assertTrue(o.err().contains("does not exist") && o.err().contains("--data"), o.err());
+    }
+
+    @Test
+    void refusesToOverwriteAnEarlierRun() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("old"));
+        Files.writeString(out.resolve("run.json"), "{}");
+        Outcome o = run("train", "--profile", "smoke", "--data", SampleData.DIR.toString(), "--out", out.toString());
+        assertEquals(4, o.exitCode());
+        assertTrue(o.err().contains("already holds a run"), o.err());
+        assertEquals("{}", Files.readString(out.resolve("run.json")), "the earlier run is untouched");
+    }
+}
