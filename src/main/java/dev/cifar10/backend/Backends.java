@@ -46,6 +46,7 @@ public final class Backends {
                     "Use the cpu profile.");
         };
         System.setProperty(JAVACPP_EXTENSION_PROPERTY, variant.substring(PLATFORM.length()));
+        Map<String, String> openMp = OpenMpSettings.apply();
         // DL4J M2.1 ships with all layer helpers disabled by default (DL4JSystemProperties).
         System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, Boolean.toString(!options.helpers()));
 
@@ -61,7 +62,7 @@ public final class Backends {
         details.put("nd4jBackend", env.getProperty("backend"));
         details.put("blasVendor", String.valueOf(env.get("blas.vendor")));
         details.put("ompThreads", env.get("omp.threads"));
-        details.put("cpuFeatures", env.get("cpu.features"));
+        details.put("openMp", openMp);
         current = new BackendInfo(backend, variant, helpersOn ? "oneDNN" : "off", cpu, details);
         return current;
     }

@@ -14,7 +14,7 @@ import java.util.Properties;
  */
 public final class Profiles {
     public static final String DEFAULT = "notebook";
-    public static final List<String> BUNDLED = List.of("notebook", "quick", "smoke");
+    public static final List<String> BUNDLED = List.of("notebook", "quick", "smoke", "bench");
 
     private Profiles() {
     }

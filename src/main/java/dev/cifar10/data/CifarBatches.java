@@ -27,10 +27,17 @@ public class CifarBatches implements DataSetIterator {
     private final long shuffleSeed;
     private final boolean shuffle;
     private final DataType dataType;
+    private final int limit;
     private int cursor;
 
     public CifarBatches(LabeledImages images, int[] indices, Standardisation standardisation, int batchSize,
                         boolean shuffle, long shuffleSeed, DataType dataType) {
+        this(images, indices, standardisation, batchSize, shuffle, shuffleSeed, dataType, indices.length);
+    }
+
+    private CifarBatches(LabeledImages images, int[] indices, Standardisation standardisation, int batchSize,
+                         boolean shuffle, long shuffleSeed, DataType dataType, int limit) {
+        this.limit = Math.min(limit, indices.length);
         this.images = images;
         this.indices = indices.clone();
         this.order = indices.clone();
@@ -48,6 +55,12 @@ public class CifarBatches implements DataSetIterator {
         return new CifarBatches(images, all, s, batchSize, false, 0, dataType);
     }
 
+    /** The same batches, but each epoch stops after {@code steps} of them (for benchmarks of a fixed length). */
+    public CifarBatches capped(int steps) {
+        return new CifarBatches(images, indices, standardisation, batchSize, shuffle, shuffleSeed, dataType,
+                (int) Math.min(indices.length, (long) steps * batchSize));
+    }
+
     /** Sets the order for epoch {@code epoch} (0-based) and rewinds. */
     public void startEpoch(int epoch) {
         System.arraycopy(indices, 0, order, 0, indices.length);
@@ -63,17 +76,18 @@ public class CifarBatches implements DataSetIterator {
         cursor = 0;
     }
 
+    /** Images per epoch. */
     public int size() {
-        return indices.length;
+        return limit;
     }
 
     public int batchesPerEpoch() {
-        return (indices.length + batchSize - 1) / batchSize;
+        return (limit + batchSize - 1) / batchSize;
     }
 
     @Override
     public boolean hasNext() {
-        return cursor < order.length;
+        return cursor < limit;
     }
 
     @Override
@@ -84,7 +98,7 @@ public class CifarBatches implements DataSetIterator {
     @Override
     public DataSet next(int num) {
         if (!hasNext()) throw new NoSuchElementException();
-        int n = Math.min(num, order.length - cursor);
+        int n = Math.min(num, limit - cursor);
         float[] features = new float[n * LabeledImages.IMAGE_BYTES];
         float[] labels = new float[n * Cifar10.CLASSES];
         for (int b = 0; b < n; b++) {

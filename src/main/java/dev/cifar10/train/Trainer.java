@@ -7,8 +7,7 @@ import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.Cifar10;
 import dev.cifar10.data.Cifar10Source;
 import dev.cifar10.data.CifarBatches;
-import dev.cifar10.data.Standardisation;
-import dev.cifar10.data.TrainValidationSplit;
+import dev.cifar10.data.PreparedData;
 import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.util.HostInfo;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -43,30 +42,24 @@ public final class Trainer {
         BackendInfo backend = Backends.initialise(new BackendOptions(config.cpuNatives(), config.helpers()));
         console.println(backend.banner());
 
-        Cifar10 data = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
-        Standardisation standardisation = Standardisation.fit(data.train());
-        TrainValidationSplit split = TrainValidationSplit.of(data.train().size(), config.validationSplit(), config.seed());
-        console.printf(Locale.ROOT, "Data: %s: %,d training records (%,d train / %,d validation), %,d test records%n",
-                data.source(), data.train().size(), split.train().length, split.validation().length, data.test().size());
+        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
+        PreparedData data = PreparedData.of(dataset, config.validationSplit(), config.seed());
+        console.println("Data: " + data.summary());
 
         RunDirectory run = RunDirectory.create(outDir);
-        Map<String, Object> runInfo = runInfo(backend, data, split, standardisation);
+        Map<String, Object> runInfo = runInfo(backend, data);
         run.writeJson("run.json", runInfo);
 
         MultiLayerNetwork net = NotebookCnn.build(config.learningRate(), config.dropout(), config.seed(), DataType.FLOAT);
-        CifarBatches trainBatches = new CifarBatches(data.train(), split.train(), standardisation, config.batchSize(),
-                true, config.seed(), DataType.FLOAT);
-        CifarBatches validationBatches = new CifarBatches(data.train(), split.validation(), standardisation,
-                config.evalBatchSize(), false, 0, DataType.FLOAT);
+        CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed());
         console.printf(Locale.ROOT, "Model: %,d parameters; %d epochs of %,d steps (batch %d); output in %s%n",
                 net.numParams(), config.epochs(), trainBatches.batchesPerEpoch(), config.batchSize(), run.path());
 
-        History history = fit(net, trainBatches, validationBatches, run);
+        History history = fit(new EpochRunner(net, trainBatches, data.validationBatches(config.evalBatchSize()), config.epochs(), ""),
+                net, run);
 
-        Evaluator.Result test = Evaluator.evaluate(net, CifarBatches.sequential(data.test(), standardisation,
-                config.evalBatchSize(), DataType.FLOAT));
-        Map<String, Object> testReport = testReport(test);
-        run.writeJson("test.json", testReport);
+        Evaluator.Result test = Evaluator.evaluate(net, data.testBatches(config.evalBatchSize()));
+        run.writeJson("test.json", testReport(test));
         printTest(test);
 
         runInfo.put("status", "completed");
@@ -78,23 +71,12 @@ public final class Trainer {
     }
 
     /** Keras's {@code fit(..., validation_data=...)}: one line per epoch; files refreshed after every epoch. */
-    History fit(MultiLayerNetwork net, CifarBatches trainBatches, CifarBatches validationBatches, RunDirectory run) {
-        EpochProgress progress = new EpochProgress(trainBatches.batchesPerEpoch(), "");
-        net.setListeners(progress);
+    History fit(EpochRunner epochs, MultiLayerNetwork net, RunDirectory run) {
         History history = new History();
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            trainBatches.startEpoch(epoch - 1);
-            progress.begin(epoch, config.epochs());
-            long start = System.nanoTime();
-            net.fit(trainBatches);
-            double trainSeconds = progress.end();
-            Evaluator.Result validation = Evaluator.evaluate(net, validationBatches);
-            double epochSeconds = (System.nanoTime() - start) / 1e9;
-            EpochStats stats = new EpochStats(epoch, progress.loss(), progress.accuracy(), validation.loss(), validation.accuracy(),
-                    epochSeconds, trainSeconds, progress.steps(), 1000 * trainSeconds / progress.steps(),
-                    progress.imagesSeen() / trainSeconds);
+        for (int epoch = 1; epoch <= epochs.totalEpochs(); epoch++) {
+            EpochStats stats = epochs.run(epoch);
             history.add(stats);
-            console.println(stats.kerasLine(config.epochs()));
+            console.println(stats.kerasLine(epochs.totalEpochs()));
             saveEpoch(run, net, history);
         }
         return history;
@@ -107,7 +89,7 @@ public final class Trainer {
         run.writeModel("model.zip", net);
     }
 
-    private Map<String, Object> runInfo(BackendInfo backend, Cifar10 data, TrainValidationSplit split, Standardisation s) {
+    private Map<String, Object> runInfo(BackendInfo backend, PreparedData data) {
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("status", "running");
         info.put("started", Instant.now().toString());
@@ -123,13 +105,13 @@ public final class Trainer {
         info.put("hardware", Map.of("cpuModel", backend.cpu().model(), "logicalCores", backend.cpu().logicalCores(),
                 "memoryBytes", HostInfo.totalMemoryBytes(), "host", HostInfo.hostName()));
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("source", data.source());
-        d.put("trainingRecords", data.train().size());
-        d.put("trainImages", split.train().length);
-        d.put("validationImages", split.validation().length);
-        d.put("testImages", data.test().size());
-        d.put("channelMean", s.mean());
-        d.put("channelStd", s.std());
+        d.put("source", data.data().source());
+        d.put("trainingRecords", data.data().train().size());
+        d.put("trainImages", data.split().train().length);
+        d.put("validationImages", data.split().validation().length);
+        d.put("testImages", data.data().test().size());
+        d.put("channelMean", data.standardisation().mean());
+        d.put("channelStd", data.standardisation().std());
         info.put("data", d);
         return info;
     }

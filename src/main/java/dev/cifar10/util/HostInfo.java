@@ -23,6 +23,20 @@ public final class HostInfo {
         return BUILD.getProperty("dl4j.version", "unknown");
     }
 
+    /** The git commit the jar was built from (abbreviated), or "unknown" outside a checkout. */
+    public static String gitCommit() {
+        String commit = BUILD.getProperty("git.commit", "");
+        return commit.isBlank() || commit.startsWith("$") ? "unknown" : commit + ("true".equals(BUILD.getProperty("git.dirty")) ? "-dirty" : "");
+    }
+
+    public static String osName() {
+        return System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch");
+    }
+
+    public static String javaRuntime() {
+        return System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
+    }
+
     public static long totalMemoryBytes() {
         var os = ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : -1;
@@ -40,8 +54,9 @@ public final class HostInfo {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("project", projectVersion());
         m.put("deeplearning4j", dl4jVersion());
-        m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        m.put("commit", gitCommit());
+        m.put("java", javaRuntime());
+        m.put("os", osName());
         m.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
         return m;
     }

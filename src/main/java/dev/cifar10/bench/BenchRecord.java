@@ -1,0 +1,100 @@
+package dev.cifar10.bench;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One benchmark result: what ran, where, and how fast. Written as one JSON line per run
+ * (JSON Lines) by {@code bench} and by the PyTorch reference; read by {@code report}.
+ * The format is versioned: {@link #SCHEMA} and {@link #SCHEMA_VERSION}; documented in the README
+ * ("Benchmark records"). Readers ignore fields they do not know, so adding a field is compatible;
+ * renaming or removing one bumps the version.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record BenchRecord(
+        String schema,
+        int schemaVersion,
+        String time,
+        String label,
+        Framework framework,
+        Project project,
+        Host host,
+        String runtime,
+        Backend backend,
+        Gpu gpu,
+        String dataType,
+        int batchSize,
+        Data data,
+        int imagesPerEpoch,
+        int warmupSteps,
+        List<Epoch> epochs,
+        Median median,
+        Spread spread,
+        Memory memory) {
+
+    public static final String SCHEMA = "cifar10-dl4j/bench-record";
+    public static final int SCHEMA_VERSION = 1;
+
+    public record Framework(String name, String version) {
+    }
+
+    public record Project(String version, String commit) {
+    }
+
+    public record Host(String name, String os, String cpuModel, int logicalCores, long memoryBytes) {
+    }
+
+    /** @param cpuFlags the instruction-set extensions that chose the native build (null where not applicable) */
+    public record Backend(String name, String nativeVariant, String layerHelpers, Integer threads, List<String> cpuFlags,
+                          Map<String, Object> settings) {
+    }
+
+    public record Gpu(String name, String computeCapability, Long memoryBytes, String driver, String cuda, String cudnn) {
+    }
+
+    public record Data(String source, int trainImages, int validationImages) {
+    }
+
+    public record Epoch(int epoch, double seconds, double trainSeconds, int steps, double msPerStep, double imagesPerSecond,
+                        double validationSeconds, double validationImagesPerSecond) {
+    }
+
+    public record Median(double epochSeconds, double msPerStep, double imagesPerSecond, double validationImagesPerSecond) {
+    }
+
+    public record Spread(double imagesPerSecondMin, double imagesPerSecondMax) {
+    }
+
+    public record Memory(Long peakRssBytes, Long peakHeapBytes, Long peakOffHeapBytes, Long peakGpuBytes) {
+    }
+
+    /** Why a record cannot be used, or null when it can. */
+    public String problem() {
+        if (!SCHEMA.equals(schema)) return "not a " + SCHEMA + " record (schema: " + schema + ")";
+        if (schemaVersion != SCHEMA_VERSION) return "schema version " + schemaVersion + ", this program reads " + SCHEMA_VERSION;
+        if (median == null || framework == null || backend == null || host == null) return "median, framework, backend or host missing";
+        if (!(median.imagesPerSecond() > 0) || !(median.epochSeconds() > 0)) return "median timings missing or not positive";
+        return null;
+    }
+
+    public static Median medianOf(List<Epoch> epochs) {
+        return new Median(median(epochs.stream().mapToDouble(Epoch::seconds).toArray()),
+                median(epochs.stream().mapToDouble(Epoch::msPerStep).toArray()),
+                median(epochs.stream().mapToDouble(Epoch::imagesPerSecond).toArray()),
+                median(epochs.stream().mapToDouble(Epoch::validationImagesPerSecond).toArray()));
+    }
+
+    public static Spread spreadOf(List<Epoch> epochs) {
+        return new Spread(epochs.stream().mapToDouble(Epoch::imagesPerSecond).min().orElse(Double.NaN),
+                epochs.stream().mapToDouble(Epoch::imagesPerSecond).max().orElse(Double.NaN));
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        if (v.length == 0) return Double.NaN;
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.cifar10.bench;
+
+import dev.cifar10.backend.BackendInfo;
+import dev.cifar10.backend.BackendOptions;
+import dev.cifar10.backend.Backends;
+import dev.cifar10.backend.CpuInfo;
+import dev.cifar10.config.RunConfig;
+import dev.cifar10.data.Cifar10Source;
+import dev.cifar10.data.CifarBatches;
+import dev.cifar10.data.PreparedData;
+import dev.cifar10.model.NotebookCnn;
+import dev.cifar10.train.EpochRunner;
+import dev.cifar10.train.EpochStats;
+import dev.cifar10.util.HostInfo;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Times the notebook model: a warm-up, then N timed epochs (training, then validation), each
+ * optionally capped at a fixed number of steps. Prints every epoch and the medians, and returns
+ * the result record.
+ */
+public final class Benchmark {
+    private final RunConfig config;
+    private final Path cacheDir;
+    private final PrintWriter console;
+
+    public Benchmark(RunConfig config, Path cacheDir, PrintWriter console) {
+        this.config = config;
+        this.cacheDir = cacheDir;
+        this.console = console;
+    }
+
+    /**
+     * @param warmupSteps   untimed training steps first
+     * @param stepsPerEpoch cap on the timed steps per epoch (0 = whole epochs)
+     */
+    public BenchRecord run(int warmupSteps, int stepsPerEpoch, String label) {
+        BackendInfo backend = Backends.initialise(new BackendOptions(config.cpuNatives(), config.helpers()));
+        console.println(backend.banner());
+        PreparedData data = PreparedData.of(
+                Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed()),
+                config.validationSplit(), config.seed());
+        console.println("Data: " + data.summary());
+
+        MultiLayerNetwork net = NotebookCnn.build(config.learningRate(), config.dropout(), config.seed(), DataType.FLOAT);
+        CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed());
+        CifarBatches timed = stepsPerEpoch > 0 ? trainBatches.capped(stepsPerEpoch) : trainBatches;
+        MemoryProbe memory = new MemoryProbe();
+        net.addListeners(memory);
+        EpochRunner runner = new EpochRunner(net, timed, data.validationBatches(config.evalBatchSize()), config.epochs(), "bench ");
+        console.printf(Locale.ROOT, "Warm-up: %d steps; then %d timed epochs of %d steps (batch %d)%n",
+                warmupSteps, config.epochs(), timed.batchesPerEpoch(), config.batchSize());
+        runner.warmUp(warmupSteps);
+
+        List<BenchRecord.Epoch> epochs = new ArrayList<>();
+        for (int e = 1; e <= config.epochs(); e++) {
+            EpochStats s = runner.run(e);
+            epochs.add(new BenchRecord.Epoch(e, s.epochSeconds(), s.trainSeconds(), s.steps(), s.msPerStep(), s.imagesPerSecond(),
+                    s.validationSeconds(), s.validationImagesPerSecond()));
+            console.printf(Locale.ROOT, "Epoch %d/%d  %d/%d - %.1fs %.1fms/step - %.1f images/s train - %.1f images/s validation%n",
+                    e, config.epochs(), s.steps(), s.steps(), s.epochSeconds(), s.msPerStep(), s.imagesPerSecond(),
+                    s.validationImagesPerSecond());
+        }
+        BenchRecord record = record(backend, data, timed, warmupSteps, epochs, memory, label);
+        BenchRecord.Median m = record.median();
+        console.printf(Locale.ROOT, "Median: %.1f s/epoch, %.1f ms/step, %.1f images/s train (%.1f to %.1f), %.1f images/s validation%n",
+                m.epochSeconds(), m.msPerStep(), m.imagesPerSecond(), record.spread().imagesPerSecondMin(),
+                record.spread().imagesPerSecondMax(), m.validationImagesPerSecond());
+        console.printf(Locale.ROOT, "Peak memory: %s resident, %s Java heap, %s off-heap and native%n", mib(record.memory().peakRssBytes()),
+                mib(record.memory().peakHeapBytes()), mib(record.memory().peakOffHeapBytes()));
+        return record;
+    }
+
+    private BenchRecord record(BackendInfo backend, PreparedData data, CifarBatches timed, int warmupSteps,
+                               List<BenchRecord.Epoch> epochs, MemoryProbe memory, String label) {
+        CpuInfo cpu = backend.cpu();
+        List<String> flags = cpu.flags().stream().filter(f -> f.startsWith("avx") || f.startsWith("amx") || f.equals("fma")).sorted().toList();
+        Map<String, Object> settings = new LinkedHashMap<>(backend.details());
+        settings.put("profile", config.profile());
+        settings.put("learningRate", config.learningRate());
+        return new BenchRecord(BenchRecord.SCHEMA, BenchRecord.SCHEMA_VERSION, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                label, new BenchRecord.Framework("deeplearning4j", HostInfo.dl4jVersion()),
+                new BenchRecord.Project(HostInfo.projectVersion(), HostInfo.gitCommit()),
+                new BenchRecord.Host(HostInfo.hostName(), HostInfo.osName(), cpu.model(), cpu.logicalCores(), HostInfo.totalMemoryBytes()),
+                HostInfo.javaRuntime(),
+                new BenchRecord.Backend(backend.backend(), backend.nativeVariant(), backend.helpers(),
+                        (Integer) backend.details().get("ompThreads"), flags, settings),
+                null, "float32", config.batchSize(),
+                new BenchRecord.Data(data.data().source(), data.split().train().length, data.split().validation().length),
+                timed.size(), warmupSteps, epochs, BenchRecord.medianOf(epochs), BenchRecord.spreadOf(epochs),
+                new BenchRecord.Memory(MemoryProbe.peakRssBytes(), MemoryProbe.peakHeapBytes(), memory.peakOffHeapBytes(), null));
+    }
+
+    static String mib(Long bytes) {
+        return bytes == null ? "n/a" : String.format(Locale.ROOT, "%,d MiB", bytes >> 20);
+    }
+}

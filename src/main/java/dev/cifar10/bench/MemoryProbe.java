@@ -1,0 +1,56 @@
+package dev.cifar10.bench;
+
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Peak memory of this process: resident set (Linux VmHWM: heap, off-heap and native together),
+ * Java heap (sum of the heap pools' peaks), and off-heap: the resident set minus the committed
+ * heap, sampled after every step (ND4J allocates its buffers in native code, where JavaCPP's own
+ * counters do not see them).
+ */
+public final class MemoryProbe extends BaseTrainingListener {
+    private long peakOffHeap;
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        sample();
+    }
+
+    private void sample() {
+        peakOffHeap = Math.max(peakOffHeap, Pointer.physicalBytes() - Runtime.getRuntime().totalMemory());
+    }
+
+    public long peakOffHeapBytes() {
+        sample();
+        return peakOffHeap;
+    }
+
+    public static long peakHeapBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) sum += pool.getPeakUsage().getUsed();
+        }
+        return sum;
+    }
+
+    /** Peak resident set size from /proc/self/status, or null off Linux. */
+    public static Long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return null;
+    }
+}

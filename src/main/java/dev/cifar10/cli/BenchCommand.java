@@ -1,0 +1,66 @@
+package dev.cifar10.cli;
+
+import dev.cifar10.bench.BenchRecord;
+import dev.cifar10.bench.BenchResults;
+import dev.cifar10.bench.Benchmark;
+import dev.cifar10.config.RunConfig;
+import dev.cifar10.data.Cifar10Source;
+import dev.cifar10.train.OutputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Times the notebook model: a warm-up, then timed epochs (training and validation).",
+                "Prints per-epoch and median seconds, ms/step, images/s and peak memory, and appends a result record "
+                        + "(JSON Lines) to the results file for `report`. Settings: profile bench, flags override."})
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RunSettingsOptions settings;
+
+    @Option(names = "--warmup-steps", defaultValue = "20", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).")
+    int warmupSteps;
+
+    @Option(names = "--steps", defaultValue = "0", description = "Cap each timed epoch at this many steps (0 = whole epochs).")
+    int steps;
+
+    @Option(names = "--results", paramLabel = "FILE", defaultValue = "bench-results.jsonl",
+            description = "Results file the record is appended to (default: ${DEFAULT-VALUE}).")
+    Path results;
+
+    @Option(names = "--label", defaultValue = "", description = "Free text stored in the record, e.g. the machine's name.")
+    String label;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the CIFAR-10 download is kept.")
+    Path cacheDir;
+
+    @Option(names = "--verbose", description = "Show DL4J's and ND4J's INFO logging.")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        Main.setVerbose(verbose);
+        if (warmupSteps < 0 || steps < 0) {
+            throw new dev.cifar10.config.ConfigException("--warmup-steps and --steps must be 0 or more.");
+        }
+        RunConfig config = settings.resolve("bench");
+        Path cache = cacheDir != null ? cacheDir : Cifar10Source.defaultCacheDir();
+        BenchRecord record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps, label);
+        try {
+            BenchResults.append(results, record);
+        } catch (IOException e) {
+            throw new OutputException("Cannot append the result to " + results + ": " + e + ". Pass a writable --results.");
+        }
+        spec.commandLine().getOut().println("Appended the record to " + results);
+        return 0;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.cifar10.data;
+
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The notebook's preprocessing, done once: per-channel statistics over all training records,
+ * then the seeded 70/30 train/validation split. Hands out batch iterators over the result.
+ */
+public record PreparedData(Cifar10 data, Standardisation standardisation, TrainValidationSplit split) {
+
+    public static PreparedData of(Cifar10 data, double validationFraction, long seed) {
+        return new PreparedData(data, Standardisation.fit(data.train()),
+                TrainValidationSplit.of(data.train().size(), validationFraction, seed));
+    }
+
+    public CifarBatches trainBatches(int batchSize, long shuffleSeed) {
+        return new CifarBatches(data.train(), split.train(), standardisation, batchSize, true, shuffleSeed, DataType.FLOAT);
+    }
+
+    public CifarBatches validationBatches(int batchSize) {
+        return new CifarBatches(data.train(), split.validation(), standardisation, batchSize, false, 0, DataType.FLOAT);
+    }
+
+    public CifarBatches testBatches(int batchSize) {
+        return CifarBatches.sequential(data.test(), standardisation, batchSize, DataType.FLOAT);
+    }
+
+    public String summary() {
+        return String.format(java.util.Locale.ROOT, "%s: %,d training records (%,d train / %,d validation), %,d test records",
+                data.source(), data.train().size(), split.train().length, split.validation().length, data.test().size());
+    }
+}
