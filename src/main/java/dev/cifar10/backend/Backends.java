@@ -1,7 +1,9 @@
 package dev.cifar10.backend;
 
 import org.deeplearning4j.config.DL4JSystemProperties;
+import org.deeplearning4j.cuda.convolution.CudnnHelpers;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.LinkedHashMap;
@@ -35,36 +37,65 @@ public final class Backends {
                 "Build with a backend profile: mvn package (cpu, the default) or mvn -Pcuda package.");
     }
 
-    /** Chooses the natives, loads ND4J and engages the helpers; idempotent. */
+    /** Chooses the natives, checks the GPU, loads ND4J and engages the helpers; idempotent. */
     public static synchronized BackendInfo initialise(BackendOptions options) {
         if (current != null) return current;
         CpuInfo cpu = CpuInfo.detect();
         String backend = buildBackend();
-        String variant = switch (backend) {
-            case "cpu" -> chooseCpuVariant(options.cpuNatives(), cpu);
-            default -> throw new BackendException("Backend '" + backend + "' is not supported by this build.",
-                    "Use the cpu profile.");
-        };
+        GpuDevice gpu = null;
+        String variant;
+        Map<String, Object> details = new LinkedHashMap<>();
+        if (backend.equals("cuda")) {
+            gpu = GpuGuard.choose(NvidiaSmi.query(), options.device()); // before CUDA initialises: fail early and clearly
+            variant = chooseCudaVariant();
+            details.put("cudaVisibleDevices", selectDevice(gpu));
+            System.setProperty(CudnnHelpers.ENABLED_PROPERTY, Boolean.toString(options.helpers()));
+        } else {
+            variant = chooseCpuVariant(options.cpuNatives(), cpu);
+        }
         System.setProperty(JAVACPP_EXTENSION_PROPERTY, variant.substring(PLATFORM.length()));
-        Map<String, String> openMp = OpenMpSettings.apply();
+        details.put("openMp", OpenMpSettings.apply());
         // DL4J M2.1 ships with all layer helpers disabled by default (DL4JSystemProperties).
         System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, Boolean.toString(!options.helpers()));
 
         Nd4j.getBackend(); // loads the native library chosen above
-        Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.FLOAT, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        if (options.maxDeviceMemoryMiB() > 0) Nd4j.getEnvironment().setMaxDeviceMemory(options.maxDeviceMemoryMiB() << 20);
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
-        boolean helpersOn = options.helpers() && BaseMKLDNNHelper.mklDnnEnabled();
-        if (options.helpers() && !helpersOn) {
-            throw new BackendException("The oneDNN layer helpers did not engage on native build " + variant + ".",
-                    "Run with --no-helpers to train on DL4J's built-in (much slower) implementations.");
+        String helpers = "off";
+        if (options.helpers()) {
+            if (backend.equals("cuda")) {
+                helpers = "cuDNN";
+            } else if (BaseMKLDNNHelper.mklDnnEnabled()) {
+                helpers = "oneDNN";
+            } else {
+                throw new BackendException("The oneDNN layer helpers did not engage on native build " + variant + ".",
+                        "Run with --no-helpers to train on DL4J's built-in (much slower) implementations.");
+            }
         }
-        Map<String, Object> details = new LinkedHashMap<>();
         details.put("nd4jBackend", env.getProperty("backend"));
         details.put("blasVendor", String.valueOf(env.get("blas.vendor")));
         details.put("ompThreads", env.get("omp.threads"));
-        details.put("openMp", openMp);
-        current = new BackendInfo(backend, variant, helpersOn ? "oneDNN" : "off", cpu, details);
+        current = new BackendInfo(backend, variant, helpers, cpu, gpu, details);
         return current;
+    }
+
+    /** Shows CUDA only the chosen GPU, unless the user already chose with CUDA_VISIBLE_DEVICES. */
+    static String selectDevice(GpuDevice gpu) {
+        String existing = System.getenv("CUDA_VISIBLE_DEVICES");
+        if (existing != null) return existing + " (from environment)";
+        String problem = NativeEnvironment.set("CUDA_VISIBLE_DEVICES", Integer.toString(gpu.index()));
+        return problem == null ? Integer.toString(gpu.index()) : "unset (" + problem + ")";
+    }
+
+    static String chooseCudaVariant() {
+        String cudnn = PLATFORM + "-cudnn";
+        if (Backends.class.getClassLoader().getResource("org/nd4j/linalg/jcublas/bindings/" + cudnn + "/") == null
+                && Backends.class.getClassLoader().getResource("org/nd4j/linalg/jcublas/bindings/" + cudnn + "/libnd4jcuda.so") == null) {
+            throw new BackendException("The nd4j-cuda-11.6 natives (" + cudnn + ") are not on the classpath.",
+                    "Build with mvn -Pcuda -DskipTests package, which adds them (about 600 MB).");
+        }
+        return cudnn;
     }
 
     static String chooseCpuVariant(String requested, CpuInfo cpu) {

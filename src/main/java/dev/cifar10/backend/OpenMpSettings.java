@@ -1,10 +1,8 @@
 package dev.cifar10.backend;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * OpenMP settings for libnd4j's bundled libgomp, applied to this process's environment before
@@ -17,35 +15,25 @@ import java.util.Map;
  * removes most of it. A variable the user already exported is left alone.
  */
 public final class OpenMpSettings {
-    static final Map<String, String> DEFAULTS = Map.of(
+    static final Map<String, String> DEFAULTS = new TreeMap<>(Map.of(
             "OMP_PROC_BIND", "true",
-            "GOMP_SPINCOUNT", "1000");
+            "GOMP_SPINCOUNT", "1000"));
 
     private OpenMpSettings() {
     }
 
-    interface LibC extends Library {
-        int setenv(String name, String value, int overwrite);
-    }
-
-    /** Sets each default the environment lacks; returns the effective values, noting which were ours. */
+    /** Sets each default the environment lacks; returns the effective values, noting the user's own. */
     public static Map<String, String> apply() {
         Map<String, String> effective = new LinkedHashMap<>();
-        LibC libc = null;
-        for (var e : new java.util.TreeMap<>(DEFAULTS).entrySet()) {
-            String existing = System.getenv(e.getKey());
+        DEFAULTS.forEach((name, value) -> {
+            String existing = System.getenv(name);
             if (existing != null) {
-                effective.put(e.getKey(), existing + " (from environment)");
-                continue;
+                effective.put(name, existing + " (from environment)");
+            } else {
+                String problem = NativeEnvironment.set(name, value);
+                effective.put(name, problem == null ? value : "unset (" + problem + ")");
             }
-            try {
-                if (libc == null) libc = Native.loadLibrary("c", LibC.class);
-                libc.setenv(e.getKey(), e.getValue(), 0);
-                effective.put(e.getKey(), e.getValue());
-            } catch (UnsatisfiedLinkError | RuntimeException ex) {
-                effective.put(e.getKey(), "unset (could not set: " + ex.getMessage() + ")");
-            }
-        }
+        });
         return effective;
     }
 }

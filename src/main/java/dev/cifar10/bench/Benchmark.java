@@ -1,7 +1,7 @@
 package dev.cifar10.bench;
 
 import dev.cifar10.backend.BackendInfo;
-import dev.cifar10.backend.BackendOptions;
+import dev.cifar10.backend.BackendChecks;
 import dev.cifar10.backend.Backends;
 import dev.cifar10.backend.CpuInfo;
 import dev.cifar10.config.RunConfig;
@@ -46,19 +46,20 @@ public final class Benchmark {
      * @param stepsPerEpoch cap on the timed steps per epoch (0 = whole epochs)
      */
     public BenchRecord run(int warmupSteps, int stepsPerEpoch, String label) {
-        BackendInfo backend = Backends.initialise(new BackendOptions(config.cpuNatives(), config.helpers()));
+        BackendInfo backend = Backends.initialise(config.backendOptions());
+        BackendChecks.requireSupported(backend, config);
         console.println(backend.banner());
         PreparedData data = PreparedData.of(
                 Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed()),
                 config.validationSplit(), config.seed());
         console.println("Data: " + data.summary());
 
-        MultiLayerNetwork net = NotebookCnn.build(config.learningRate(), config.dropout(), config.seed(), DataType.FLOAT);
-        CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed());
+        MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+        CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         CifarBatches timed = stepsPerEpoch > 0 ? trainBatches.capped(stepsPerEpoch) : trainBatches;
         MemoryProbe memory = new MemoryProbe();
         net.addListeners(memory);
-        EpochRunner runner = new EpochRunner(net, timed, data.validationBatches(config.evalBatchSize()), config.epochs(), "bench ");
+        EpochRunner runner = new EpochRunner(net, timed, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()), config.epochs(), "bench ");
         console.printf(Locale.ROOT, "Warm-up: %d steps; then %d timed epochs of %d steps (batch %d)%n",
                 warmupSteps, config.epochs(), timed.batchesPerEpoch(), config.batchSize());
         runner.warmUp(warmupSteps);

@@ -34,8 +34,18 @@ public final class RunSettingsOptions {
     String evalBatchSize;
     @Option(names = "--cpu-natives", paramLabel = "auto|onednn|onednn-avx512", description = "Which oneDNN native build to load on CPU.")
     String cpuNatives;
-    @Option(names = "--no-helpers", description = "Do not engage the oneDNN/cuDNN layer helpers (for comparisons).")
+    @Option(names = {"--no-helpers", "--no-cudnn"}, description = "Do not engage the oneDNN (CPU) / cuDNN (CUDA) layer helpers, for comparisons.")
     boolean noHelpers;
+    @Option(names = "--data-type", paramLabel = "float|half", description = "Weights and activations type (half: CUDA only).")
+    String dataType;
+    @Option(names = "--workspace-mode", paramLabel = "ENABLED|NONE", description = "DL4J workspace mode.")
+    String workspaceMode;
+    @Option(names = "--cudnn-algo-mode", paramLabel = "PREFER_FASTEST|NO_WORKSPACE", description = "cuDNN algorithm choice (CUDA).")
+    String cudnnAlgoMode;
+    @Option(names = "--device", paramLabel = "N", description = "GPU index (CUDA); default: the first supported GPU.")
+    String device;
+    @Option(names = "--max-device-memory-mb", paramLabel = "MiB", description = "ND4J device memory limit (CUDA); 0 = ND4J's default.")
+    String maxDeviceMemoryMb;
 
     public RunConfig resolve(String defaultProfile) {
         String name = profile != null ? profile : defaultProfile;
@@ -52,6 +62,11 @@ public final class RunSettingsOptions {
         overrides.put("eval-batch-size", evalBatchSize);
         overrides.put("cpu-natives", cpuNatives);
         overrides.put("helpers", noHelpers ? "false" : null);
+        overrides.put("data-type", dataType);
+        overrides.put("workspace-mode", workspaceMode);
+        overrides.put("cudnn-algo-mode", cudnnAlgoMode);
+        overrides.put("device", device);
+        overrides.put("max-device-memory-mb", maxDeviceMemoryMb);
         return RunConfig.resolve(name, Profiles.load(name), overrides);
     }
 }

@@ -22,7 +22,12 @@ public record RunConfig(
         int maxTestImages,
         int evalBatchSize,
         String cpuNatives,
-        boolean helpers) {
+        boolean helpers,
+        String dataType,
+        String workspaceMode,
+        String cudnnAlgoMode,
+        int device,
+        long maxDeviceMemoryMb) {
 
     static final Setting<Integer> EPOCHS = Setting.integer("epochs", 1, 10_000, "training epochs");
     static final Setting<Integer> BATCH_SIZE = Setting.integer("batch-size", 1, 8192, "images per training step");
@@ -37,8 +42,14 @@ public record RunConfig(
     static final Setting<String> CPU_NATIVES = Setting.oneOf("cpu-natives", List.of("auto", "onednn", "onednn-avx512"), "which oneDNN native build to load on CPU");
     static final Setting<Boolean> HELPERS = Setting.bool("helpers", "engage the oneDNN/cuDNN layer helpers");
 
+    static final Setting<String> DATA_TYPE = Setting.oneOf("data-type", List.of("float", "half"), "floating-point type of weights and activations (half: CUDA only)");
+    static final Setting<String> WORKSPACE_MODE = Setting.oneOf("workspace-mode", List.of("ENABLED", "NONE"), "DL4J workspace mode for training and inference");
+    static final Setting<String> CUDNN_ALGO_MODE = Setting.oneOf("cudnn-algo-mode", List.of("PREFER_FASTEST", "NO_WORKSPACE"), "cuDNN algorithm choice of the convolution layers (CUDA)");
+    static final Setting<Integer> DEVICE = Setting.integer("device", -1, 63, "GPU index (CUDA), -1 for the first supported GPU");
+    static final Setting<Integer> MAX_DEVICE_MEMORY = Setting.integer("max-device-memory-mb", 0, 10_000_000, "ND4J device memory limit in MiB (CUDA), 0 for ND4J's default");
+
     static final List<Setting<?>> ALL = List.of(EPOCHS, BATCH_SIZE, LEARNING_RATE, DROPOUT, VALIDATION_SPLIT, SEED, DATA,
-            MAX_TRAIN, MAX_TEST, EVAL_BATCH, CPU_NATIVES, HELPERS);
+            MAX_TRAIN, MAX_TEST, EVAL_BATCH, CPU_NATIVES, HELPERS, DATA_TYPE, WORKSPACE_MODE, CUDNN_ALGO_MODE, DEVICE, MAX_DEVICE_MEMORY);
 
     /**
      * @param profileName where the profile came from, for messages
@@ -70,7 +81,8 @@ public record RunConfig(
         Parser p = new Parser(values, sources);
         return new RunConfig(profileName, p.get(EPOCHS), p.get(BATCH_SIZE), p.get(LEARNING_RATE), p.get(DROPOUT),
                 p.get(VALIDATION_SPLIT), p.get(SEED), p.get(DATA), p.get(MAX_TRAIN), p.get(MAX_TEST), p.get(EVAL_BATCH),
-                p.get(CPU_NATIVES), p.get(HELPERS));
+                p.get(CPU_NATIVES), p.get(HELPERS), p.get(DATA_TYPE), p.get(WORKSPACE_MODE), p.get(CUDNN_ALGO_MODE),
+                p.get(DEVICE), p.get(MAX_DEVICE_MEMORY));
     }
 
     static String keys() {
@@ -93,7 +105,26 @@ public record RunConfig(
         m.put(EVAL_BATCH.key(), evalBatchSize);
         m.put(CPU_NATIVES.key(), cpuNatives);
         m.put(HELPERS.key(), helpers);
+        m.put(DATA_TYPE.key(), dataType);
+        m.put(WORKSPACE_MODE.key(), workspaceMode);
+        m.put(CUDNN_ALGO_MODE.key(), cudnnAlgoMode);
+        m.put(DEVICE.key(), device);
+        m.put(MAX_DEVICE_MEMORY.key(), maxDeviceMemoryMb);
         return m;
+    }
+
+    public dev.cifar10.backend.BackendOptions backendOptions() {
+        return new dev.cifar10.backend.BackendOptions(cpuNatives, helpers, device, maxDeviceMemoryMb);
+    }
+
+    public org.nd4j.linalg.api.buffer.DataType nd4jDataType() {
+        return dataType.equals("half") ? org.nd4j.linalg.api.buffer.DataType.HALF : org.nd4j.linalg.api.buffer.DataType.FLOAT;
+    }
+
+    public dev.cifar10.model.NotebookCnn.Settings modelSettings() {
+        return new dev.cifar10.model.NotebookCnn.Settings(learningRate, dropout, seed, nd4jDataType(),
+                org.deeplearning4j.nn.conf.WorkspaceMode.valueOf(workspaceMode),
+                org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode.valueOf(cudnnAlgoMode));
     }
 
     private record Parser(Map<String, String> values, Map<String, String> sources) {

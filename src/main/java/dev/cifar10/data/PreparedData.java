@@ -13,16 +13,16 @@ public record PreparedData(Cifar10 data, Standardisation standardisation, TrainV
                 TrainValidationSplit.of(data.train().size(), validationFraction, seed));
     }
 
-    public CifarBatches trainBatches(int batchSize, long shuffleSeed) {
-        return new CifarBatches(data.train(), split.train(), standardisation, batchSize, true, shuffleSeed, DataType.FLOAT);
+    public CifarBatches trainBatches(int batchSize, long shuffleSeed, DataType type) {
+        return new CifarBatches(data.train(), split.train(), standardisation, batchSize, true, shuffleSeed, type);
     }
 
-    public CifarBatches validationBatches(int batchSize) {
-        return new CifarBatches(data.train(), split.validation(), standardisation, batchSize, false, 0, DataType.FLOAT);
+    public CifarBatches validationBatches(int batchSize, DataType type) {
+        return new CifarBatches(data.train(), split.validation(), standardisation, batchSize, false, 0, type);
     }
 
-    public CifarBatches testBatches(int batchSize) {
-        return CifarBatches.sequential(data.test(), standardisation, batchSize, DataType.FLOAT);
+    public CifarBatches testBatches(int batchSize, DataType type) {
+        return CifarBatches.sequential(data.test(), standardisation, batchSize, type);
     }
 
     public String summary() {

@@ -41,21 +41,32 @@ public final class NotebookCnn {
     private NotebookCnn() {
     }
 
-    /** @param dropRate Keras's dropout rate (the fraction dropped), 0.2 in the notebook */
-    public static MultiLayerConfiguration configuration(double learningRate, double dropRate, long seed, DataType dataType) {
-        double keep = 1.0 - dropRate;
+    /**
+     * @param dropRate      Keras's dropout rate (the fraction dropped), 0.2 in the notebook
+     * @param cudnnAlgoMode how cuDNN picks convolution algorithms (CUDA only)
+     */
+    public record Settings(double learningRate, double dropRate, long seed, DataType dataType, WorkspaceMode workspaceMode,
+                           ConvolutionLayer.AlgoMode cudnnAlgoMode) {
+        /** The notebook's values, float, workspaces on. */
+        public static Settings notebook(long seed) {
+            return new Settings(1e-4, 0.2, seed, DataType.FLOAT, WorkspaceMode.ENABLED, ConvolutionLayer.AlgoMode.PREFER_FASTEST);
+        }
+    }
+
+    public static MultiLayerConfiguration configuration(Settings s) {
+        double keep = 1.0 - s.dropRate();
         var layers = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .dataType(dataType)
-                .updater(new Adam(learningRate, 0.9, 0.999, KERAS_ADAM_EPSILON))
+                .seed(s.seed())
+                .dataType(s.dataType())
+                .updater(new Adam(s.learningRate(), 0.9, 0.999, KERAS_ADAM_EPSILON))
                 .weightInit(WeightInit.XAVIER_UNIFORM)
                 .biasInit(0)
                 .convolutionMode(ConvolutionMode.Same)
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .trainingWorkspaceMode(s.workspaceMode())
+                .inferenceWorkspaceMode(s.workspaceMode())
                 .list();
         for (int filters : new int[]{32, 64, 128}) {
-            layers.layer(conv(filters)).layer(conv(filters))
+            layers.layer(conv(filters, s.cudnnAlgoMode())).layer(conv(filters, s.cudnnAlgoMode()))
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                     .layer(new DropoutLayer(keep));
         }
@@ -66,13 +77,13 @@ public final class NotebookCnn {
                 .build();
     }
 
-    public static MultiLayerNetwork build(double learningRate, double dropRate, long seed, DataType dataType) {
-        MultiLayerNetwork net = new MultiLayerNetwork(configuration(learningRate, dropRate, seed, dataType));
+    public static MultiLayerNetwork build(Settings settings) {
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(settings));
         net.init();
         return net;
     }
 
-    private static ConvolutionLayer conv(int filters) {
-        return new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(Activation.RELU).build();
+    private static ConvolutionLayer conv(int filters, ConvolutionLayer.AlgoMode algoMode) {
+        return new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(Activation.RELU).cudnnAlgoMode(algoMode).build();
     }
 }

@@ -25,11 +25,12 @@ public final class Evaluator {
         batches.startEpoch(0);
         while (batches.hasNext()) {
             DataSet ds = batches.next();
-            INDArray probabilities = net.output(ds.getFeatures(), false);
+            INDArray probabilities = net.output(ds.getFeatures(), false).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            INDArray labels = ds.getLabels().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
             INDArray clipped = Transforms.min(Transforms.max(probabilities, KERAS_EPSILON, true), 1 - KERAS_EPSILON, false);
-            lossSum -= Transforms.log(clipped, false).muli(ds.getLabels()).sumNumber().doubleValue();
+            lossSum -= Transforms.log(clipped, false).muli(labels).sumNumber().doubleValue();
             n += ds.numExamples();
-            evaluation.eval(ds.getLabels(), probabilities);
+            evaluation.eval(labels, probabilities);
         }
         return new Result(lossSum / n, evaluation.accuracy(), evaluation);
     }

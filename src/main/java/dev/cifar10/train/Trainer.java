@@ -1,7 +1,7 @@
 package dev.cifar10.train;
 
 import dev.cifar10.backend.BackendInfo;
-import dev.cifar10.backend.BackendOptions;
+import dev.cifar10.backend.BackendChecks;
 import dev.cifar10.backend.Backends;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.Cifar10;
@@ -39,7 +39,8 @@ public final class Trainer {
     }
 
     public History train(Path outDir) {
-        BackendInfo backend = Backends.initialise(new BackendOptions(config.cpuNatives(), config.helpers()));
+        BackendInfo backend = Backends.initialise(config.backendOptions());
+        BackendChecks.requireSupported(backend, config);
         console.println(backend.banner());
 
         Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
@@ -50,15 +51,15 @@ public final class Trainer {
         Map<String, Object> runInfo = runInfo(backend, data);
         run.writeJson("run.json", runInfo);
 
-        MultiLayerNetwork net = NotebookCnn.build(config.learningRate(), config.dropout(), config.seed(), DataType.FLOAT);
-        CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed());
+        MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+        CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         console.printf(Locale.ROOT, "Model: %,d parameters; %d epochs of %,d steps (batch %d); output in %s%n",
                 net.numParams(), config.epochs(), trainBatches.batchesPerEpoch(), config.batchSize(), run.path());
 
-        History history = fit(new EpochRunner(net, trainBatches, data.validationBatches(config.evalBatchSize()), config.epochs(), ""),
+        History history = fit(new EpochRunner(net, trainBatches, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()), config.epochs(), ""),
                 net, run);
 
-        Evaluator.Result test = Evaluator.evaluate(net, data.testBatches(config.evalBatchSize()));
+        Evaluator.Result test = Evaluator.evaluate(net, data.testBatches(config.evalBatchSize(), config.nd4jDataType()));
         run.writeJson("test.json", testReport(test));
         printTest(test);
 

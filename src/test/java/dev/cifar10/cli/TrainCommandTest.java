@@ -110,6 +110,16 @@ class TrainCommandTest {
     }
 
     @Test
+    void refusesHalfPrecisionOnTheCpuBuild() {
+        Outcome o = run("train", "--profile", "smoke", "--data", "synthetic", "--data-type", "half", "--out", tmp.resolve("h").toString());
+        assertEquals(2, o.exitCode());
+        assertTrue(o.err().contains("data-type half") && o.err().contains("needs the cuda build"), o.err());
+        Outcome bad = run("train", "--cudnn-algo-mode", "FASTEST");
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().contains("cudnn-algo-mode") && bad.err().contains("PREFER_FASTEST, NO_WORKSPACE"), bad.err());
+    }
+
+    @Test
     void refusesMissingDataWithExitThree() {
         Outcome o = run("train", "--profile", "smoke", "--data", tmp.resolve("nothing-here").toString(), "--out", tmp.resolve("r").toString());
         assertEquals(3, o.exitCode());

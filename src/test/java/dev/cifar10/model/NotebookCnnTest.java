@@ -24,7 +24,7 @@ class NotebookCnnTest {
 
     @Test
     void hasTheNotebooksParameterCountAndLayerShapes() {
-        MultiLayerNetwork net = NotebookCnn.build(1e-4, 0.2, 777, DataType.FLOAT);
+        MultiLayerNetwork net = NotebookCnn.build(NotebookCnn.Settings.notebook(777));
         assertEquals(814_122, net.numParams());
         // {W shape, b shape (DL4J M2.1 keeps biases 1-D)} of each parameterised layer, in order, as Keras's model.summary() lists them
         long[][][] expected = {
@@ -58,7 +58,7 @@ class NotebookCnnTest {
 
     @Test
     void translatesKerasConventions() {
-        var conf = NotebookCnn.configuration(1e-4, 0.2, 777, DataType.FLOAT);
+        var conf = NotebookCnn.configuration(NotebookCnn.Settings.notebook(777));
         int dropouts = 0;
         for (var layerConf : conf.getConfs()) {
             Layer layer = layerConf.getLayer();
@@ -74,7 +74,7 @@ class NotebookCnnTest {
             }
         }
         assertEquals(3, dropouts);
-        MultiLayerNetwork net = NotebookCnn.build(1e-4, 0.2, 777, DataType.FLOAT);
+        MultiLayerNetwork net = NotebookCnn.build(NotebookCnn.Settings.notebook(777));
         assertEquals(0.0, net.getLayer(0).getParam("b").sumNumber().doubleValue());
         // Glorot uniform on the dense layer: limit sqrt(6 / (fan_in + fan_out))
         double limit = Math.sqrt(6.0 / (2048 + 256));
