@@ -54,7 +54,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         RunConfig config = settings.resolve("bench");
         Path cache = cacheDir != null ? cacheDir : Cifar10Source.defaultCacheDir();
-        BenchRecord record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps, label);
+        BenchRecord record;
+        try {
+            record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps, label);
+        } catch (OutOfMemoryError e) {
+            throw OutOfMemoryException.explain(e);
+        }
         try {
             BenchResults.append(results, record);
         } catch (IOException e) {

@@ -21,9 +21,9 @@ import picocli.CommandLine.Command;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:unexpected failure", "2:bad command line or run settings",
                 "3:bad or missing data", "4:output cannot be written", "5:backend cannot run on this machine",
-                "6:training diverged (NaN or infinite loss)"})
+                "6:training diverged (NaN or infinite loss)", "7:out of memory (the message names the setting to raise)"})
 public final class Main {
-    public static final int EXIT_CONFIG = 2, EXIT_DATA = 3, EXIT_OUTPUT = 4, EXIT_BACKEND = 5, EXIT_DIVERGED = 6;
+    public static final int EXIT_CONFIG = 2, EXIT_DATA = 3, EXIT_OUTPUT = 4, EXIT_BACKEND = 5, EXIT_DIVERGED = 6, EXIT_MEMORY = 7;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -50,12 +50,26 @@ public final class Main {
         else if (e instanceof OutputException) code = EXIT_OUTPUT;
         else if (e instanceof BackendException) code = EXIT_BACKEND;
         else if (e instanceof NonFiniteLossException) code = EXIT_DIVERGED;
+        else if (e instanceof OutOfMemoryException) code = EXIT_MEMORY;
         else {
             e.printStackTrace(cmd.getErr());
             return 1;
         }
         cmd.getErr().println("Error: " + e.getMessage());
         return code;
+    }
+
+    /** Runs {@code work}; an OutOfMemoryError becomes a message that names the setting to change. */
+    static int guardMemory(java.util.concurrent.Callable<Integer> work) {
+        try {
+            return work.call();
+        } catch (OutOfMemoryError e) {
+            throw OutOfMemoryException.explain(e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Logback's root logger: WARN by default, INFO with --verbose. */

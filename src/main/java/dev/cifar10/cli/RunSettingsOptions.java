@@ -1,9 +1,11 @@
 package dev.cifar10.cli;
 
+import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.Profiles;
 import dev.cifar10.config.RunConfig;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -49,6 +51,22 @@ public final class RunSettingsOptions {
 
     public RunConfig resolve(String defaultProfile) {
         String name = profile != null ? profile : defaultProfile;
+        return RunConfig.resolve(name, Profiles.load(name), overrides());
+    }
+
+    /** The settings of the run in {@code runDir} (its run.json); of the flags only --epochs may change them. */
+    public RunConfig resolveForResume(Path runDir) {
+        Map<String, String> overrides = overrides();
+        overrides.values().removeIf(java.util.Objects::isNull);
+        overrides.remove("epochs");
+        if (profile != null || !overrides.isEmpty()) {
+            throw new ConfigException("--resume continues a run with its own settings; only --epochs may change. Remove "
+                    + (profile != null ? "--profile " : "") + String.join(" ", overrides.keySet().stream().map(k -> "--" + k).toList()) + ".");
+        }
+        return RunConfig.fromRunJson(runDir, epochs);
+    }
+
+    private Map<String, String> overrides() {
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("epochs", epochs);
         overrides.put("batch-size", batchSize);
@@ -67,6 +85,6 @@ public final class RunSettingsOptions {
         overrides.put("cudnn-algo-mode", cudnnAlgoMode);
         overrides.put("device", device);
         overrides.put("max-device-memory-mb", maxDeviceMemoryMb);
-        return RunConfig.resolve(name, Profiles.load(name), overrides);
+        return overrides;
     }
 }

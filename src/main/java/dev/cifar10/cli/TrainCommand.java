@@ -1,5 +1,6 @@
 package dev.cifar10.cli;
 
+import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.Profiles;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.Cifar10Source;
@@ -31,17 +32,28 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the CIFAR-10 download is kept (default: $XDG_CACHE_HOME/cifar10-dl4j or ~/.cache/cifar10-dl4j).")
     Path cacheDir;
 
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR after its last completed epoch, "
+            + "with its own settings (only --epochs may change, to train longer).")
+    Path resume;
+
     @Option(names = "--verbose", description = "Show DL4J's and ND4J's INFO logging.")
     boolean verbose;
 
     @Override
     public Integer call() {
         Main.setVerbose(verbose);
-        RunConfig config = settings.resolve(Profiles.DEFAULT);
-        Path runDir = out != null ? out : defaultRunDir(config);
         Path cache = cacheDir != null ? cacheDir : Cifar10Source.defaultCacheDir();
-        new Trainer(config, cache, spec.commandLine().getOut()).train(runDir);
-        return 0;
+        return Main.guardMemory(() -> {
+            if (resume != null) {
+                if (out != null) throw new ConfigException("--resume writes into the run it continues; leave out --out.");
+                RunConfig config = settings.resolveForResume(resume);
+                new Trainer(config, cache, spec.commandLine().getOut()).resume(resume);
+            } else {
+                RunConfig config = settings.resolve(Profiles.DEFAULT);
+                new Trainer(config, cache, spec.commandLine().getOut()).train(out != null ? out : defaultRunDir(config));
+            }
+            return 0;
+        });
     }
 
     static Path defaultRunDir(RunConfig config) {

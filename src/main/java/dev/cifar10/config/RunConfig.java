@@ -85,6 +85,27 @@ public record RunConfig(
                 p.get(DEVICE), p.get(MAX_DEVICE_MEMORY));
     }
 
+    /** The settings a run recorded in its run.json ("config"), with an optional new epoch count. */
+    public static RunConfig fromRunJson(java.nio.file.Path runDir, String epochsOverride) {
+        java.nio.file.Path file = runDir.resolve("run.json");
+        Properties p = new Properties();
+        String profile;
+        try {
+            var config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).get("config");
+            if (config == null) throw new java.io.IOException("no \"config\" object");
+            profile = config.path("profile").asText("resumed");
+            config.fields().forEachRemaining(e -> {
+                if (!e.getKey().equals("profile")) p.setProperty(e.getKey(), e.getValue().asText());
+            });
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ConfigException("Cannot read the settings of the run to resume from " + file + ": " + e.getMessage()
+                    + ". Point --resume at a run directory written by train.");
+        }
+        Map<String, String> overrides = new LinkedHashMap<>();
+        overrides.put(EPOCHS.key(), epochsOverride);
+        return resolve(profile, p, overrides);
+    }
+
     static String keys() {
         return String.join(", ", ALL.stream().map(Setting::key).toList());
     }

@@ -46,6 +46,54 @@ public final class RunDirectory {
         return new RunDirectory(dir);
     }
 
+    /** An existing run directory, to resume: it must hold run.json. Leftover temporary files of a killed write are removed. */
+    public static RunDirectory open(Path dir) {
+        if (!Files.isRegularFile(dir.resolve("run.json"))) {
+            throw new OutputException("Cannot resume " + dir + ": it holds no run.json, so it is not a run directory of this program.");
+        }
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(".") && p.getFileName().toString().endsWith(".tmp")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new OutputException("Cannot read run directory " + dir + ": " + e);
+        }
+        return new RunDirectory(dir);
+    }
+
+    /**
+     * Takes the run directory for this process: an OS file lock on {@code run.lock}, released when the
+     * process ends however it ends, so a killed run never leaves a stale lock behind.
+     */
+    public AutoCloseable lock() {
+        Path file = dir.resolve("run.lock");
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // held by this very process
+            }
+            if (lock == null) {
+                String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
+                channel.close();
+                throw new OutputException("Run directory " + dir + " is in use by another training process"
+                        + (holder.isEmpty() ? "" : " (" + holder + ")") + ". Wait for it to finish, stop it, or choose another --out.");
+            }
+            channel.truncate(0);
+            channel.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
+            channel.force(true);
+            java.nio.channels.FileLock held = lock;
+            return () -> {
+                held.release();
+                channel.close();
+            };
+        } catch (IOException e) {
+            throw new OutputException("Cannot lock " + file + ": " + e + ". Pass a writable --out.");
+        }
+    }
+
     public Path path() {
         return dir;
     }

@@ -38,26 +38,67 @@ public final class Trainer {
         this.console = console;
     }
 
+    /** A new run into {@code outDir}. */
     public History train(Path outDir) {
+        BackendInfo backend = startBackend();
+        PreparedData data = loadData();
+        RunDirectory run = RunDirectory.create(outDir);
+        try (AutoCloseable lock = run.lock()) {
+            Map<String, Object> runInfo = runInfo(backend, data);
+            run.writeJson("run.json", runInfo);
+            MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+            return fitAndTest(run, runInfo, data, net, new History());
+        } catch (Exception e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** Continues the run in {@code runDir} after its last checkpointed epoch, up to {@code config.epochs()}. */
+    public History resume(Path runDir) {
+        RunDirectory run = RunDirectory.open(runDir);
+        try (AutoCloseable lock = run.lock()) {
+            if (!Checkpoint.exists(run)) {
+                throw new OutputException("Cannot resume " + runDir + ": no epoch was completed (no checkpoint.json). Start a new run.");
+            }
+            BackendInfo backend = startBackend();
+            PreparedData data = loadData();
+            Checkpoint checkpoint = Checkpoint.read(run);
+            MultiLayerNetwork net = checkpoint.restore(run);
+            History history = new History(new java.util.ArrayList<>(checkpoint.history()));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> runInfo = RunDirectory.JSON.readValue(run.resolve("run.json").toFile(), LinkedHashMap.class);
+            runInfo.put("status", "running");
+            runInfo.put("config", config.asMap());
+            runInfo.put("resumed", Instant.now() + " after epoch " + checkpoint.epoch() + " on " + backend.nativeVariant());
+            run.writeJson("run.json", runInfo);
+            console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
+            return fitAndTest(run, runInfo, data, net, history);
+        } catch (Exception e) {
+            throw rethrow(e);
+        }
+    }
+
+    private BackendInfo startBackend() {
         BackendInfo backend = Backends.initialise(config.backendOptions());
         BackendChecks.requireSupported(backend, config);
         console.println(backend.banner());
+        return backend;
+    }
 
+    private PreparedData loadData() {
         Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
         PreparedData data = PreparedData.of(dataset, config.validationSplit(), config.seed());
         console.println("Data: " + data.summary());
+        return data;
+    }
 
-        RunDirectory run = RunDirectory.create(outDir);
-        Map<String, Object> runInfo = runInfo(backend, data);
-        run.writeJson("run.json", runInfo);
-
-        MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+    private History fitAndTest(RunDirectory run, Map<String, Object> runInfo, PreparedData data, MultiLayerNetwork net, History history) {
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         console.printf(Locale.ROOT, "Model: %,d parameters; %d epochs of %,d steps (batch %d); output in %s%n",
                 net.numParams(), config.epochs(), trainBatches.batchesPerEpoch(), config.batchSize(), run.path());
-
-        History history = fit(new EpochRunner(net, trainBatches, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()), config.epochs(), ""),
-                net, run);
+        EpochRunner epochs = new EpochRunner(net, trainBatches, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()),
+                config.epochs(), "");
+        fit(epochs, net, run, history);
 
         Evaluator.Result test = Evaluator.evaluate(net, data.testBatches(config.evalBatchSize(), config.nd4jDataType()));
         run.writeJson("test.json", testReport(test));
@@ -71,22 +112,25 @@ public final class Trainer {
         return history;
     }
 
-    /** Keras's {@code fit(..., validation_data=...)}: one line per epoch; files refreshed after every epoch. */
-    History fit(EpochRunner epochs, MultiLayerNetwork net, RunDirectory run) {
-        History history = new History();
-        for (int epoch = 1; epoch <= epochs.totalEpochs(); epoch++) {
+    /** Keras's {@code fit(..., validation_data=...)} from the epoch after {@code history}'s last; files and checkpoint after every epoch. */
+    void fit(EpochRunner epochs, MultiLayerNetwork net, RunDirectory run, History history) {
+        for (int epoch = history.epochs().size() + 1; epoch <= epochs.totalEpochs(); epoch++) {
             EpochStats stats = epochs.run(epoch);
             history.add(stats);
             console.println(stats.kerasLine(epochs.totalEpochs()));
             saveEpoch(run, net, history);
         }
-        return history;
+    }
+
+    private static RuntimeException rethrow(Exception e) {
+        return e instanceof RuntimeException r ? r : new OutputException("Cannot release the run lock: " + e);
     }
 
     private void saveEpoch(RunDirectory run, MultiLayerNetwork net, History history) {
         run.writeText("history.csv", history.toCsv());
         run.writeJson("history.json", history.epochs());
         run.write("curves.png", out -> CurvesPlot.writePng(history, "CIFAR-10 dropout CNN (" + config.profile() + ")", out));
+        Checkpoint.save(run, net, history);
         run.writeModel("model.zip", net);
     }
 

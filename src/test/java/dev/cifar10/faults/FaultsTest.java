@@ -1,0 +1,163 @@
+package dev.cifar10.faults;
+
+import dev.cifar10.SampleData;
+import dev.cifar10.cli.Main;
+import dev.cifar10.backend.BackendOptions;
+import dev.cifar10.backend.Backends;
+import dev.cifar10.model.NotebookCnn;
+import dev.cifar10.train.EpochProgress;
+import dev.cifar10.train.NonFiniteLossException;
+import dev.cifar10.train.OutputException;
+import dev.cifar10.train.RunDirectory;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The fault catalogue of the README, one test per entry that is not covered elsewhere. */
+class FaultsTest {
+    @TempDir
+    Path tmp;
+
+    record Outcome(int exitCode, String out, String err) {
+    }
+
+    static Outcome run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    private Path smokeRun(String name, int epochs) {
+        Path dir = tmp.resolve(name);
+        Outcome o = run("train", "--profile", "smoke", "--data", SampleData.DIR.toString(), "--epochs", String.valueOf(epochs),
+                "--out", dir.toString());
+        assertEquals(0, o.exitCode(), o.err());
+        return dir;
+    }
+
+    @Test
+    void aRunDirectoryInUseIsRefused() throws Exception {
+        Path dir = smokeRun("busy", 1);
+        RunDirectory run = RunDirectory.open(dir);
+        try (AutoCloseable lock = run.lock()) {
+            Outcome o = run("train", "--resume", dir.toString(), "--epochs", "2");
+            assertEquals(4, o.exitCode(), o.err());
+            assertTrue(o.err().contains("is in use by another training process"), o.err());
+        }
+        Outcome later = run("train", "--resume", dir.toString(), "--epochs", "2");
+        assertEquals(0, later.exitCode(), later.err() + "\nthe lock is gone with its holder");
+        assertEquals(3, Files.readAllLines(dir.resolve("history.csv")).size());
+    }
+
+    @Test
+    void aKillDuringTheCheckpointWriteLosesOnlyThatEpoch() throws Exception {
+        Path dir = smokeRun("torn", 1);
+        // what a kill in the middle of epoch 2's checkpoint leaves: half-written temporary files
+        Files.write(dir.resolve(".checkpoint-epoch-0002.zip.tmp"), new byte[1234]);
+        Files.writeString(dir.resolve(".checkpoint.json.tmp"), "{\"epoch\": 2, \"modelF");
+        String before = Files.readString(dir.resolve("checkpoint.json"));
+        assertTrue(before.contains("\"epoch\" : 1"));
+        Outcome o = run("train", "--resume", dir.toString(), "--epochs", "2");
+        assertEquals(0, o.exitCode(), o.err());
+        assertTrue(o.out().contains("after epoch 1 of 2"), o.out());
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "temporary files are cleaned up");
+        }
+        assertTrue(Files.exists(dir.resolve("checkpoint-epoch-0002.zip")));
+        assertFalse(Files.exists(dir.resolve("checkpoint-epoch-0001.zip")), "the older checkpoint is removed once the new one is named");
+    }
+
+    @Test
+    void resumeRefusesOtherSettingsAndNonRuns() throws Exception {
+        Path dir = smokeRun("settings", 1);
+        Outcome o = run("train", "--resume", dir.toString(), "--batch-size", "64");
+        assertEquals(2, o.exitCode());
+        assertTrue(o.err().contains("only --epochs may change") && o.err().contains("--batch-size"), o.err());
+        Outcome notARun = run("train", "--resume", tmp.toString());
+        assertEquals(2, notARun.exitCode(), notARun.err());
+        assertTrue(notARun.err().contains("run.json"), notARun.err());
+    }
+
+    @Test
+    void aNonFiniteLossStopsTraining() {
+        Backends.initialise(BackendOptions.defaults());
+        MultiLayerNetwork net = NotebookCnn.build(NotebookCnn.Settings.notebook(1));
+        EpochProgress progress = new EpochProgress(10, "");
+        net.setScore(Double.NaN);
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> progress.iterationDone(net, 1, 0));
+        assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("--learning-rate"), e.getMessage());
+        net.setScore(Double.POSITIVE_INFINITY);
+        assertThrows(NonFiniteLossException.class, () -> progress.iterationDone(net, 1, 0));
+    }
+
+    @Test
+    void aFullDiskLeavesThePreviousFileWholeAndNoTemporaryFile() throws Exception {
+        RunDirectory run = RunDirectory.create(tmp.resolve("full"));
+        run.writeText("history.csv", "epoch,loss\n1,2.0\n");
+        OutputException e = assertThrows(OutputException.class, () -> run.write("history.csv", out -> {
+            out.write("epoch,loss\n1,2.0\n2,".getBytes());
+            throw new IOException("No space left on device");
+        }));
+        assertTrue(e.getMessage().contains("No space left on device") && e.getMessage().contains("untouched"), e.getMessage());
+        assertEquals("epoch,loss\n1,2.0\n", Files.readString(tmp.resolve("full/history.csv")));
+        try (var files = Files.list(tmp.resolve("full"))) {
+            assertEquals(List.of("history.csv"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void anOutputDirectoryThatCannotBeCreatedIsRefused() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        Outcome o = run("train", "--profile", "smoke", "--data", SampleData.DIR.toString(), "--out", file.resolve("run").toString());
+        assertEquals(4, o.exitCode(), o.err());
+        assertTrue(o.err().contains("Cannot create output directory"), o.err());
+    }
+
+    @Test
+    void runningOutOfHeapNamesTheSettingToRaise() throws Exception {
+        Path log = tmp.resolve("oom.log");
+        Process p = JavaProcess.start(log, List.of("-Xmx48m"), "dev.cifar10.cli.Main",
+                "train", "--profile", "smoke", "--data", "synthetic", "--max-train-images", "40000", "--out", tmp.resolve("oom").toString());
+        assertTrue(p.waitFor(3, TimeUnit.MINUTES));
+        String output = Files.readString(log);
+        assertEquals(7, p.exitValue(), output);
+        assertTrue(output.contains("Out of Java heap memory") && output.contains("-Xmx"), output);
+    }
+
+    @Test
+    void aKilledDownloadLeavesNoArchiveAndResumesNextTime() throws Exception {
+        try (SlowArchiveServer server = new SlowArchiveServer()) {
+            Path cache = tmp.resolve("cache");
+            Path log = tmp.resolve("download.log");
+            Process p = JavaProcess.start(log, List.of("-Xmx256m"), DownloadMain.class.getName(),
+                    server.url(), server.md5(), String.valueOf(server.size()), cache.toString());
+            Path part = cache.resolve("cifar-10-binary.tar.gz.part");
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while ((!Files.exists(part) || Files.size(part) < 100_000) && System.nanoTime() < deadline) Thread.sleep(20);
+            p.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            long partial = Files.size(part);
+            assertTrue(partial > 0 && partial < server.size(), "killed mid-transfer: " + partial + " of " + server.size());
+            assertFalse(Files.exists(cache.resolve("cifar-10-binary.tar.gz")), "nothing unverified under the final name");
+            assertFalse(Files.exists(cache.resolve("cifar-10-batches-bin")));
+
+            server.fast();
+            Process again = JavaProcess.start(tmp.resolve("again.log"), List.of("-Xmx256m"), DownloadMain.class.getName(),
+                    server.url(), server.md5(), String.valueOf(server.size()), cache.toString());
+            assertTrue(again.waitFor(1, TimeUnit.MINUTES));
+            assertEquals(0, again.exitValue(), Files.readString(tmp.resolve("again.log")));
+            assertEquals("bytes=" + partial + "-", server.lastRange(), "the second run asked only for the missing bytes");
+            assertTrue(Files.isRegularFile(cache.resolve("cifar-10-batches-bin/test_batch.bin")));
+        }
+    }
+}
