@@ -43,7 +43,12 @@ public final class Main {
     }
 
     /** Known failures get their message and an exit code; only the unexpected get a stack trace. */
-    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    private static int handle(Exception thrown, CommandLine cmd, CommandLine.ParseResult parsed) {
+        Exception e = thrown;
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            // ND4J and DL4J's prefetch thread wrap native allocation failures in their own exceptions
+            if (t instanceof OutOfMemoryError oom) e = OutOfMemoryException.explain(oom);
+        }
         int code;
         if (e instanceof ConfigException) code = EXIT_CONFIG;
         else if (e instanceof DataException) code = EXIT_DATA;

@@ -93,6 +93,8 @@ public final class Trainer {
     }
 
     private History fitAndTest(RunDirectory run, Map<String, Object> runInfo, PreparedData data, MultiLayerNetwork net, History history) {
+        // DL4J writes a memory report when it runs out of memory: keep it with the run, not in the working directory
+        org.deeplearning4j.util.CrashReportingUtil.crashDumpOutputDirectory(run.path().toFile());
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         console.printf(Locale.ROOT, "Model: %,d parameters; %d epochs of %,d steps (batch %d); output in %s%n",
                 net.numParams(), config.epochs(), trainBatches.batchesPerEpoch(), config.batchSize(), run.path());

@@ -135,6 +135,18 @@ class FaultsTest {
     }
 
     @Test
+    void runningOutOfNativeMemoryNamesJavaCppsLimits() throws Exception {
+        Path log = tmp.resolve("oom-native.log");
+        Process p = JavaProcess.start(log, List.of("-Xmx512m", "-Dorg.bytedeco.javacpp.maxphysicalbytes=150M",
+                        "-Dorg.bytedeco.javacpp.maxbytes=100M"), "dev.cifar10.cli.Main",
+                "train", "--profile", "smoke", "--data", "synthetic", "--out", tmp.resolve("oom-native").toString());
+        assertTrue(p.waitFor(3, TimeUnit.MINUTES));
+        String output = Files.readString(log);
+        assertEquals(7, p.exitValue(), output);
+        assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("org.bytedeco.javacpp.maxphysicalbytes"), output);
+    }
+
+    @Test
     void aKilledDownloadLeavesNoArchiveAndResumesNextTime() throws Exception {
         try (SlowArchiveServer server = new SlowArchiveServer()) {
             Path cache = tmp.resolve("cache");
