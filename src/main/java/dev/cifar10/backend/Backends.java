@@ -42,13 +42,13 @@ public final class Backends {
         if (current != null) return current;
         CpuInfo cpu = CpuInfo.detect();
         String backend = buildBackend();
-        GpuDevice gpu = null;
+        java.util.List<GpuDevice> gpus = java.util.List.of();
         String variant;
         Map<String, Object> details = new LinkedHashMap<>();
         if (backend.equals("cuda")) {
-            gpu = GpuGuard.choose(NvidiaSmi.query(), options.device()); // before CUDA initialises: fail early and clearly
+            gpus = GpuGuard.choose(NvidiaSmi.query(), options.device()); // before CUDA initialises: fail early and clearly
             variant = chooseCudaVariant();
-            details.put("cudaVisibleDevices", selectDevice(gpu));
+            details.put("cudaVisibleDevices", selectDevices(gpus));
             System.setProperty(CudnnHelpers.ENABLED_PROPERTY, Boolean.toString(options.helpers()));
         } else {
             variant = chooseCpuVariant(options.cpuNatives(), cpu);
@@ -76,16 +76,17 @@ public final class Backends {
         details.put("nd4jBackend", env.getProperty("backend"));
         details.put("blasVendor", String.valueOf(env.get("blas.vendor")));
         details.put("ompThreads", env.get("omp.threads"));
-        current = new BackendInfo(backend, variant, helpers, cpu, gpu, details);
+        current = new BackendInfo(backend, variant, helpers, cpu, gpus, details);
         return current;
     }
 
-    /** Shows CUDA only the chosen GPU, unless the user already chose with CUDA_VISIBLE_DEVICES. */
-    static String selectDevice(GpuDevice gpu) {
+    /** Shows CUDA only the chosen GPUs, unless the user already chose with CUDA_VISIBLE_DEVICES. */
+    static String selectDevices(java.util.List<GpuDevice> gpus) {
         String existing = System.getenv("CUDA_VISIBLE_DEVICES");
         if (existing != null) return existing + " (from environment)";
-        String problem = NativeEnvironment.set("CUDA_VISIBLE_DEVICES", Integer.toString(gpu.index()));
-        return problem == null ? Integer.toString(gpu.index()) : "unset (" + problem + ")";
+        String indices = String.join(",", gpus.stream().map(g -> Integer.toString(g.index())).toList());
+        String problem = NativeEnvironment.set("CUDA_VISIBLE_DEVICES", indices);
+        return problem == null ? indices : "unset (" + problem + ")";
     }
 
     static String chooseCudaVariant() {

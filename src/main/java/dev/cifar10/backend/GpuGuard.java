@@ -22,11 +22,11 @@ public final class GpuGuard {
     }
 
     /**
-     * @param requested the --device index, or -1 for the first supported GPU
-     * @return the GPU to train on
+     * @param requested the --device index, or -1 for every supported GPU
+     * @return the GPUs to train on (one worker each by default)
      * @throws BackendException what was found, why it cannot run, what to do
      */
-    public static GpuDevice choose(NvidiaSmi.Answer answer, int requested) {
+    public static List<GpuDevice> choose(NvidiaSmi.Answer answer, int requested) {
         if (!answer.found()) {
             throw new BackendException("This is the cuda build, but no NVIDIA driver was found (nvidia-smi is not installed or not on PATH).",
                     "Install the NVIDIA driver (510.39.01 or newer) on a machine with a supported GPU, or: " + CPU_REMEDY);
@@ -51,11 +51,10 @@ public final class GpuGuard {
                             "Pass --device with one of the indices above."));
             String problem = problem(device);
             if (problem != null) throw new BackendException(problem, remedy(devices));
-            return device;
+            return List.of(device);
         }
-        for (GpuDevice d : devices) {
-            if (problem(d) == null) return d;
-        }
+        List<GpuDevice> supported = devices.stream().filter(d -> problem(d) == null).toList();
+        if (!supported.isEmpty()) return supported;
         throw new BackendException(problem(devices.get(0)) + (devices.size() > 1 ? " No other GPU is supported either. Found: " + found + "." : ""),
                 CPU_REMEDY + " Supported GPUs: compute capability " + MIN_CAPABILITY + " to " + MAX_CAPABILITY
                         + " (Kepler K80, Maxwell, Pascal, Volta, Turing, Ampere, Ada).");

@@ -90,6 +90,7 @@ public final class Benchmark {
         Map<String, Object> settings = new LinkedHashMap<>(backend.details());
         settings.put("profile", config.profile());
         settings.put("learningRate", config.learningRate());
+        settings.put("workers", config.workers() == 0 ? backend.defaultWorkers() : config.workers());
         return new BenchRecord(BenchRecord.SCHEMA, BenchRecord.SCHEMA_VERSION, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 label, new BenchRecord.Framework("deeplearning4j", HostInfo.dl4jVersion()),
                 new BenchRecord.Project(HostInfo.projectVersion(), HostInfo.gitCommit()),
@@ -97,10 +98,16 @@ public final class Benchmark {
                 HostInfo.javaRuntime(),
                 new BenchRecord.Backend(backend.backend(), backend.nativeVariant(), backend.helpers(),
                         (Integer) backend.details().get("ompThreads"), flags, settings),
-                null, "float32", config.batchSize(),
+                gpu(backend), config.dataType().equals("half") ? "float16" : "float32", config.batchSize(),
                 new BenchRecord.Data(data.data().source(), data.split().train().length, data.split().validation().length),
                 timed.size(), warmupSteps, epochs, BenchRecord.medianOf(epochs), BenchRecord.spreadOf(epochs),
                 new BenchRecord.Memory(MemoryProbe.peakRssBytes(), MemoryProbe.peakHeapBytes(), memory.peakOffHeapBytes(), null));
+    }
+
+    private static BenchRecord.Gpu gpu(BackendInfo backend) {
+        var g = backend.gpu();
+        return g == null ? null : new BenchRecord.Gpu(g.name() + (backend.gpus().size() > 1 ? " x" + backend.gpus().size() : ""),
+                g.computeCapability(), g.memoryMiB() << 20, g.driverVersion(), BackendInfo.CUDA_VERSION, BackendInfo.CUDNN_VERSION);
     }
 
     static String mib(Long bytes) {

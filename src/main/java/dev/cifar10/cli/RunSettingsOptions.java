@@ -48,6 +48,12 @@ public final class RunSettingsOptions {
     String device;
     @Option(names = "--max-device-memory-mb", paramLabel = "MiB", description = "ND4J device memory limit (CUDA); 0 = ND4J's default.")
     String maxDeviceMemoryMb;
+    @Option(names = "--workers", paramLabel = "N", description = "Parallel trainers with DL4J's ParallelWrapper; 0 = one per GPU (CUDA), 1 (CPU).")
+    String workers;
+    @Option(names = "--averaging-frequency", paramLabel = "STEPS", description = "With several workers: average parameters every STEPS steps.")
+    String averagingFrequency;
+    @Option(names = "--prefetch", paramLabel = "BATCHES", description = "With several workers: batches prepared ahead.")
+    String prefetch;
 
     public RunConfig resolve(String defaultProfile) {
         String name = profile != null ? profile : defaultProfile;
@@ -85,6 +91,9 @@ public final class RunSettingsOptions {
         overrides.put("cudnn-algo-mode", cudnnAlgoMode);
         overrides.put("device", device);
         overrides.put("max-device-memory-mb", maxDeviceMemoryMb);
+        overrides.put("workers", workers);
+        overrides.put("averaging-frequency", averagingFrequency);
+        overrides.put("prefetch", prefetch);
         return overrides;
     }
 }

@@ -27,7 +27,10 @@ public record RunConfig(
         String workspaceMode,
         String cudnnAlgoMode,
         int device,
-        long maxDeviceMemoryMb) {
+        long maxDeviceMemoryMb,
+        int workers,
+        int averagingFrequency,
+        int prefetch) {
 
     static final Setting<Integer> EPOCHS = Setting.integer("epochs", 1, 10_000, "training epochs");
     static final Setting<Integer> BATCH_SIZE = Setting.integer("batch-size", 1, 8192, "images per training step");
@@ -48,8 +51,13 @@ public record RunConfig(
     static final Setting<Integer> DEVICE = Setting.integer("device", -1, 63, "GPU index (CUDA), -1 for the first supported GPU");
     static final Setting<Integer> MAX_DEVICE_MEMORY = Setting.integer("max-device-memory-mb", 0, 10_000_000, "ND4J device memory limit in MiB (CUDA), 0 for ND4J's default");
 
+    static final Setting<Integer> WORKERS = Setting.integer("workers", 0, 64, "parallel trainers (ParallelWrapper); 0: one per selected GPU on CUDA, 1 on CPU");
+    static final Setting<Integer> AVERAGING_FREQUENCY = Setting.integer("averaging-frequency", 1, 10_000, "with several workers: average parameters every this many steps");
+    static final Setting<Integer> PREFETCH = Setting.integer("prefetch", 1, 256, "with several workers: batches prepared ahead");
+
     static final List<Setting<?>> ALL = List.of(EPOCHS, BATCH_SIZE, LEARNING_RATE, DROPOUT, VALIDATION_SPLIT, SEED, DATA,
-            MAX_TRAIN, MAX_TEST, EVAL_BATCH, CPU_NATIVES, HELPERS, DATA_TYPE, WORKSPACE_MODE, CUDNN_ALGO_MODE, DEVICE, MAX_DEVICE_MEMORY);
+            MAX_TRAIN, MAX_TEST, EVAL_BATCH, CPU_NATIVES, HELPERS, DATA_TYPE, WORKSPACE_MODE, CUDNN_ALGO_MODE, DEVICE, MAX_DEVICE_MEMORY,
+            WORKERS, AVERAGING_FREQUENCY, PREFETCH);
 
     /**
      * @param profileName where the profile came from, for messages
@@ -82,7 +90,7 @@ public record RunConfig(
         return new RunConfig(profileName, p.get(EPOCHS), p.get(BATCH_SIZE), p.get(LEARNING_RATE), p.get(DROPOUT),
                 p.get(VALIDATION_SPLIT), p.get(SEED), p.get(DATA), p.get(MAX_TRAIN), p.get(MAX_TEST), p.get(EVAL_BATCH),
                 p.get(CPU_NATIVES), p.get(HELPERS), p.get(DATA_TYPE), p.get(WORKSPACE_MODE), p.get(CUDNN_ALGO_MODE),
-                p.get(DEVICE), p.get(MAX_DEVICE_MEMORY));
+                p.get(DEVICE), p.get(MAX_DEVICE_MEMORY), p.get(WORKERS), p.get(AVERAGING_FREQUENCY), p.get(PREFETCH));
     }
 
     /** The settings a run recorded in its run.json ("config"), with an optional new epoch count. */
@@ -131,6 +139,9 @@ public record RunConfig(
         m.put(CUDNN_ALGO_MODE.key(), cudnnAlgoMode);
         m.put(DEVICE.key(), device);
         m.put(MAX_DEVICE_MEMORY.key(), maxDeviceMemoryMb);
+        m.put(WORKERS.key(), workers);
+        m.put(AVERAGING_FREQUENCY.key(), averagingFrequency);
+        m.put(PREFETCH.key(), prefetch);
         return m;
     }
 

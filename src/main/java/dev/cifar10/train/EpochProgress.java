@@ -23,7 +23,8 @@ public final class EpochProgress extends BaseTrainingListener {
     private final int stepsPerEpoch;
     private final String label;
     private Progress bar;
-    private int lastBatchSize;
+    /** Each worker thread's batch size, between its forward pass and its iterationDone (ParallelWrapper runs several). */
+    private final ThreadLocal<Integer> lastBatchSize = ThreadLocal.withInitial(() -> 0);
     private double lossSum;
     private long correct;
     private long seen;
@@ -35,7 +36,7 @@ public final class EpochProgress extends BaseTrainingListener {
         this.label = label;
     }
 
-    void begin(int epoch, int totalEpochs) {
+    synchronized void begin(int epoch, int totalEpochs) {
         lossSum = 0;
         correct = 0;
         seen = 0;
@@ -45,25 +46,25 @@ public final class EpochProgress extends BaseTrainingListener {
     }
 
     /** Closes the bar; returns the seconds since {@link #begin}. */
-    double end() {
+    synchronized double end() {
         if (bar != null) bar.close();
         bar = null;
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    double loss() {
+    synchronized double loss() {
         return lossSum / Math.max(1, seen);
     }
 
-    double accuracy() {
+    synchronized double accuracy() {
         return correct / (double) Math.max(1, seen);
     }
 
-    int steps() {
+    synchronized int steps() {
         return steps;
     }
 
-    long imagesSeen() {
+    synchronized long imagesSeen() {
         return seen;
     }
 
@@ -76,19 +77,23 @@ public final class EpochProgress extends BaseTrainingListener {
             INDArray logits = hidden.mmul(output.getParam("W")).addiRowVector(output.getParam("b"));
             INDArray predicted = logits.argMax(1);
             INDArray actual = net.getLabels().argMax(1);
-            correct += predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
-            lastBatchSize = (int) hidden.size(0);
+            long right = predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+            synchronized (this) {
+                correct += right;
+            }
+            lastBatchSize.set((int) hidden.size(0));
         }
     }
 
     @Override
-    public void iterationDone(Model model, int iteration, int epoch) {
+    public synchronized void iterationDone(Model model, int iteration, int epoch) {
         double batchLoss = model.score();
         if (!Double.isFinite(batchLoss)) {
             throw new NonFiniteLossException(batchLoss, steps + 1);
         }
-        lossSum += batchLoss * lastBatchSize;
-        seen += lastBatchSize;
+        int batch = lastBatchSize.get();
+        lossSum += batchLoss * batch;
+        seen += batch;
         steps++;
         if (bar != null) {
             bar.stepBy(1);

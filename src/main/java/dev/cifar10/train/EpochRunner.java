@@ -2,6 +2,7 @@ package dev.cifar10.train;
 
 import dev.cifar10.data.CifarBatches;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.parallelism.ParallelWrapper;
 
 /**
  * One Keras epoch: fit every training batch (in this epoch's order), then evaluate on the
@@ -13,14 +14,34 @@ public final class EpochRunner {
     private final CifarBatches validationBatches;
     private final EpochProgress progress;
     private final int totalEpochs;
+    private final ParallelWrapper wrapper;
 
+    /** One trainer: DL4J's own fit loop. */
     public EpochRunner(MultiLayerNetwork net, CifarBatches trainBatches, CifarBatches validationBatches, int totalEpochs, String label) {
+        this(net, trainBatches, validationBatches, totalEpochs, label, 1, 1, 1);
+    }
+
+    /**
+     * @param workers            above 1: that many trainers on model replicas (DL4J's ParallelWrapper, one per
+     *                           GPU on CUDA), parameters and updater state averaged every {@code averagingFrequency} steps
+     * @param prefetch           batches ParallelWrapper prepares ahead
+     */
+    public EpochRunner(MultiLayerNetwork net, CifarBatches trainBatches, CifarBatches validationBatches, int totalEpochs, String label,
+                       int workers, int averagingFrequency, int prefetch) {
         this.net = net;
         this.trainBatches = trainBatches;
         this.validationBatches = validationBatches;
         this.totalEpochs = totalEpochs;
         this.progress = new EpochProgress(trainBatches.batchesPerEpoch(), label);
         net.addListeners(progress);
+        // The builder moves the model's listeners to every replica, so the epoch line and checkpoints stay as they are.
+        this.wrapper = workers <= 1 ? null : new ParallelWrapper.Builder<>(net).workers(workers)
+                .averagingFrequency(averagingFrequency).prefetchBuffer(prefetch).averageUpdaters(true)
+                .trainingMode(ParallelWrapper.TrainingMode.AVERAGING).reportScoreAfterAveraging(false).build();
+    }
+
+    public int workers() {
+        return wrapper == null ? 1 : wrapper.getWorkers();
     }
 
     /** Runs epoch {@code epoch} (1-based); its batch order depends only on the seed and this number. */
@@ -28,7 +49,11 @@ public final class EpochRunner {
         trainBatches.startEpoch(epoch - 1);
         progress.begin(epoch, totalEpochs);
         long start = System.nanoTime();
-        net.fit(trainBatches);
+        if (wrapper != null) {
+            wrapper.fit(trainBatches); // the replicas' average is in net when it returns
+        } else {
+            net.fit(trainBatches);
+        }
         double trainSeconds = progress.end();
         long validationStart = System.nanoTime();
         Evaluator.Result validation = Evaluator.evaluate(net, validationBatches);

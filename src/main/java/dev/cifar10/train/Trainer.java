@@ -11,15 +11,11 @@ import dev.cifar10.data.PreparedData;
 import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.util.HostInfo;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.api.buffer.DataType;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -98,13 +94,18 @@ public final class Trainer {
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         console.printf(Locale.ROOT, "Model: %,d parameters; %d epochs of %,d steps (batch %d); output in %s%n",
                 net.numParams(), config.epochs(), trainBatches.batchesPerEpoch(), config.batchSize(), run.path());
+        int workers = config.workers() == 0 ? Backends.initialise(config.backendOptions()).defaultWorkers() : config.workers();
         EpochRunner epochs = new EpochRunner(net, trainBatches, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()),
-                config.epochs(), "");
+                config.epochs(), "", workers, config.averagingFrequency(), config.prefetch());
+        if (workers > 1) {
+            console.printf(Locale.ROOT, "Workers: %d (DL4J ParallelWrapper, parameters averaged every %d steps, prefetch %d)%n",
+                    workers, config.averagingFrequency(), config.prefetch());
+        }
         fit(epochs, net, run, history);
 
         Evaluator.Result test = Evaluator.evaluate(net, data.testBatches(config.evalBatchSize(), config.nd4jDataType()));
-        run.writeJson("test.json", testReport(test));
-        printTest(test);
+        run.writeJson("test.json", TestReport.of(test));
+        TestReport.print(test, console);
 
         runInfo.put("status", "completed");
         runInfo.put("finished", Instant.now().toString());
@@ -163,44 +164,4 @@ public final class Trainer {
         return info;
     }
 
-    private static Map<String, Object> testReport(Evaluator.Result test) {
-        Evaluation e = test.evaluation();
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("loss", test.loss());
-        report.put("accuracy", test.accuracy());
-        report.put("images", e.getNumRowCounter());
-        Map<String, Double> perClass = new LinkedHashMap<>();
-        List<List<Integer>> confusion = new ArrayList<>();
-        for (int actual = 0; actual < Cifar10.CLASSES; actual++) {
-            int total = 0;
-            List<Integer> row = new ArrayList<>();
-            for (int predicted = 0; predicted < Cifar10.CLASSES; predicted++) {
-                int count = e.getConfusionMatrix().getCount(actual, predicted);
-                row.add(count);
-                total += count;
-            }
-            confusion.add(row);
-            perClass.put(Cifar10.CLASS_NAMES.get(actual), total == 0 ? Double.NaN : row.get(actual) / (double) total);
-        }
-        report.put("perClassAccuracy", perClass);
-        report.put("classes", Cifar10.CLASS_NAMES);
-        report.put("confusionMatrix", confusion);
-        report.put("confusionMatrixLayout", "rows: actual class, columns: predicted class");
-        return report;
-    }
-
-    private void printTest(Evaluator.Result test) {
-        console.printf(Locale.ROOT, "Test: loss: %.4f - acc: %.4f (%,d images)%n", test.loss(), test.accuracy(),
-                test.evaluation().getNumRowCounter());
-        StringBuilder perClass = new StringBuilder("Per class:");
-        var confusion = test.evaluation().getConfusionMatrix();
-        for (int c = 0; c < Cifar10.CLASSES; c++) {
-            int total = confusion.getActualTotal(c);
-            perClass.append(String.format(Locale.ROOT, " %s %.2f", Cifar10.CLASS_NAMES.get(c),
-                    total == 0 ? Double.NaN : confusion.getCount(c, c) / (double) total));
-        }
-        console.println(perClass);
-        console.println("Confusion matrix (rows actual, columns predicted):");
-        console.print(test.evaluation().confusionToString());
-    }
 }

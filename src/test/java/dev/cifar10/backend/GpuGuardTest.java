@@ -2,6 +2,8 @@ package dev.cifar10.backend;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The GPU guard on injected nvidia-smi answers: what each kind of machine gets told. */
@@ -19,10 +21,10 @@ class GpuGuardTest {
         for (String line : new String[]{"0, Tesla K80, 11441, 3.7, 510.47.03", "0, Tesla V100-SXM2-16GB, 16160, 7.0, 525.60.13",
                 "0, NVIDIA A100-SXM4-40GB, 40960, 8.0, 535.104.05", "0, NVIDIA GeForce RTX 3090, 24576, 8.6, 550.54.14",
                 "0, NVIDIA GeForce RTX 4090, 24564, 8.9, 560.35.03"}) {
-            GpuDevice d = GpuGuard.choose(smi(line), -1);
+            GpuDevice d = GpuGuard.choose(smi(line), -1).get(0);
             assertEquals(0, d.index(), line);
         }
-        GpuDevice a100 = GpuGuard.choose(smi("0, NVIDIA A100-SXM4-40GB, 40960, 8.0, 535.104.05"), -1);
+        GpuDevice a100 = GpuGuard.choose(smi("0, NVIDIA A100-SXM4-40GB, 40960, 8.0, 535.104.05"), -1).get(0);
         assertEquals("NVIDIA A100-SXM4-40GB", a100.name());
         assertEquals(40960, a100.memoryMiB());
         assertEquals("8.0", a100.computeCapability());
@@ -61,10 +63,13 @@ class GpuGuardTest {
     }
 
     @Test
-    void picksTheFirstSupportedGpuOrTheRequestedOne() {
+    void selectsEverySupportedGpuOrTheRequestedOne() {
         NvidiaSmi.Answer mixed = smi("0, NVIDIA H100 PCIe, 81559, 9.0, 550.54.14\n1, NVIDIA RTX A6000, 49140, 8.6, 550.54.14\n");
-        assertEquals(1, GpuGuard.choose(mixed, -1).index());
-        assertEquals(1, GpuGuard.choose(mixed, 1).index());
+        assertEquals(List.of(1), GpuGuard.choose(mixed, -1).stream().map(GpuDevice::index).toList());
+        assertEquals(List.of(1), GpuGuard.choose(mixed, 1).stream().map(GpuDevice::index).toList());
+        NvidiaSmi.Answer two = smi("0, NVIDIA RTX A6000, 49140, 8.6, 550.54.14\n1, NVIDIA RTX A6000, 49140, 8.6, 550.54.14\n");
+        assertEquals(List.of(0, 1), GpuGuard.choose(two, -1).stream().map(GpuDevice::index).toList(), "one worker per GPU by default");
+        assertEquals(List.of(1), GpuGuard.choose(two, 1).stream().map(GpuDevice::index).toList());
         BackendException h100 = refused(mixed, 0);
         assertTrue(h100.getMessage().contains("H100") && h100.remedy().contains("--device (1)"), h100.getMessage() + " / " + h100.remedy());
         BackendException missing = refused(mixed, 5);

@@ -74,6 +74,28 @@ class TrainCommandTest {
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary files left");
         }
+
+        Outcome evaluated = run("evaluate", out.toString());
+        assertEquals(0, evaluated.exitCode(), evaluated.err());
+        assertTrue(evaluated.out().contains(String.format(java.util.Locale.ROOT, "acc: %.4f (500 images)", test.get("accuracy").asDouble())),
+                "evaluate reloads model.zip and reproduces test.json: " + evaluated.out());
+    }
+
+    @Test
+    void trainsWithTwoParallelWrapperWorkers() throws Exception {
+        Path out = tmp.resolve("workers");
+        Outcome o = run("train", "--profile", "quick", "--data", SampleData.DIR.toString(), "--max-train-images", "0",
+                "--max-test-images", "200", "--epochs", "3", "--workers", "2", "--out", out.toString());
+        assertEquals(0, o.exitCode(), o.err());
+        assertTrue(o.out().contains("Workers: 2 (DL4J ParallelWrapper"), o.out());
+        assertTrue(o.out().contains("Epoch 3/3  45/45 - "), "every batch is counted once across the workers: " + o.out());
+        List<String> csv = Files.readAllLines(out.resolve("history.csv"));
+        assertEquals(4, csv.size());
+        assertTrue(Double.parseDouble(csv.get(3).split(",")[1]) < Double.parseDouble(csv.get(1).split(",")[1]) - 0.05,
+                "training loss should fall: " + csv);
+        for (String f : new String[]{"run.json", "history.json", "curves.png", "model.zip", "test.json", "checkpoint.json"}) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
     }
 
     @Test
