@@ -5,7 +5,7 @@ package dev.cifar10.data;
  * the training records, as the notebook computes them before its train/validation split.
  * Applied per batch: {@code (x - mean[c]) / std[c]}.
  */
-public record Standardisation(double[] mean, double[] std) {
+public record Standardisation(double[] mean, double[] std) implements java.io.Serializable {
 
     public static Standardisation fit(LabeledImages images) {
         int channels = 3;
