@@ -4,7 +4,6 @@ import dev.cifar10.bench.BenchRecord;
 import dev.cifar10.bench.BenchResults;
 import dev.cifar10.bench.Benchmark;
 import dev.cifar10.config.RunConfig;
-import dev.cifar10.data.Cifar10Source;
 import dev.cifar10.train.OutputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,20 +39,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "", description = "Free text stored in the record, e.g. the machine's name.")
     String label;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the CIFAR-10 download is kept.")
-    Path cacheDir;
-
-    @Option(names = "--verbose", description = "Show DL4J's and ND4J's INFO logging.")
-    boolean verbose;
+    @Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {
-        Main.setVerbose(verbose);
         if (warmupSteps < 0 || steps < 0) {
             throw new dev.cifar10.config.ConfigException("--warmup-steps and --steps must be 0 or more.");
         }
         RunConfig config = settings.resolve("bench");
-        Path cache = cacheDir != null ? cacheDir : Cifar10Source.defaultCacheDir();
+        Path cache = common.apply();
         BenchRecord record;
         try {
             record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps, label);

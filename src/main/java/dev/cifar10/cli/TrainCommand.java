@@ -3,7 +3,6 @@ package dev.cifar10.cli;
 import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.Profiles;
 import dev.cifar10.config.RunConfig;
-import dev.cifar10.data.Cifar10Source;
 import dev.cifar10.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,20 +28,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<timestamp>-<profile>).")
     Path out;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the CIFAR-10 download is kept (default: $XDG_CACHE_HOME/cifar10-dl4j or ~/.cache/cifar10-dl4j).")
-    Path cacheDir;
-
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR after its last completed epoch, "
             + "with its own settings (only --epochs may change, to train longer).")
     Path resume;
 
-    @Option(names = "--verbose", description = "Show DL4J's and ND4J's INFO logging.")
-    boolean verbose;
+    @Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {
-        Main.setVerbose(verbose);
-        Path cache = cacheDir != null ? cacheDir : Cifar10Source.defaultCacheDir();
+        Path cache = common.apply();
         return Main.guardMemory(() -> {
             if (resume != null) {
                 if (out != null) throw new ConfigException("--resume writes into the run it continues; leave out --out.");

@@ -2,6 +2,7 @@ package dev.cifar10.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cifar10.Cli.Outcome;
 import dev.cifar10.SampleData;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -10,27 +11,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.cifar10.Cli.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The train command as a user runs it: real sample data in, a complete run directory out. */
 class TrainCommandTest {
     @TempDir
     Path tmp;
-
-    record Outcome(int exitCode, String out, String err) {
-    }
-
-    static Outcome run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Outcome(code, out.toString(), err.toString());
-    }
 
     @Test
     void trainsOnTheRealSampleAndWritesEveryOutput() throws Exception {

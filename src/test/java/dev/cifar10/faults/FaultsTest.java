@@ -1,7 +1,7 @@
 package dev.cifar10.faults;
 
+import dev.cifar10.Cli.Outcome;
 import dev.cifar10.SampleData;
-import dev.cifar10.cli.Main;
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
 import dev.cifar10.model.NotebookCnn;
@@ -14,28 +14,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.cifar10.Cli.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The fault catalogue of the README, one test per entry that is not covered elsewhere. */
 class FaultsTest {
     @TempDir
     Path tmp;
-
-    record Outcome(int exitCode, String out, String err) {
-    }
-
-    static Outcome run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Outcome(code, out.toString(), err.toString());
-    }
 
     private Path smokeRun(String name, int epochs) {
         Path dir = tmp.resolve(name);

@@ -1,0 +1,45 @@
+package dev.cifar10.bench;
+
+import dev.cifar10.Cli;
+import dev.cifar10.Cli.Outcome;
+import dev.cifar10.SampleData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** A short real bench on the real sample writes a valid record. */
+class BenchCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void benchOnTheSampleAppendsAValidRecord() {
+        Path results = tmp.resolve("results.jsonl");
+        Outcome o = Cli.run("bench", "--data", SampleData.DIR.toString(), "--max-train-images", "0", "--epochs", "2", "--steps", "6",
+                "--warmup-steps", "2", "--results", results.toString(), "--label", "test box");
+        assertEquals(0, o.exitCode(), o.err());
+        assertTrue(o.out().contains("Median: ") && o.out().contains("images/s train") && o.out().contains("Peak memory: "), o.out());
+        StringWriter warnings = new StringWriter();
+        List<BenchResults.Loaded> loaded = BenchResults.read(List.of(results), new PrintWriter(warnings, true));
+        assertEquals("", warnings.toString());
+        assertEquals(1, loaded.size());
+        BenchRecord r = loaded.get(0).record();
+        assertNull(r.problem());
+        assertEquals("deeplearning4j", r.framework().name());
+        assertEquals("test box", r.label());
+        assertEquals(2, r.epochs().size());
+        assertEquals(6, r.epochs().get(0).steps());
+        assertEquals(192, r.imagesPerEpoch(), "6 steps of 32");
+        assertEquals(1423, r.data().trainImages());
+        assertTrue(r.median().imagesPerSecond() > 0 && r.median().validationImagesPerSecond() > 0);
+        assertTrue(r.memory().peakRssBytes() > r.memory().peakHeapBytes());
+        assertFalse(r.backend().nativeVariant().isBlank());
+        assertFalse(r.host().cpuModel().isBlank());
+    }
+}

@@ -1,0 +1,69 @@
+package dev.cifar10.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class BenchRecordTest {
+    @TempDir
+    Path tmp;
+
+    static BenchRecord record(String framework, String backend, String label, double... imagesPerSecond) {
+        List<BenchRecord.Epoch> epochs = new java.util.ArrayList<>();
+        for (int i = 0; i < imagesPerSecond.length; i++) {
+            double s = 3200 / imagesPerSecond[i];
+            epochs.add(new BenchRecord.Epoch(i + 1, s + 1, s, 100, 1000 * s / 100, imagesPerSecond[i], 1, 1372));
+        }
+        return new BenchRecord(BenchRecord.SCHEMA, BenchRecord.SCHEMA_VERSION, "2026-11-27T21:00:00Z", label,
+                new BenchRecord.Framework(framework, "1"), new BenchRecord.Project("0.1.0", "abc1234"),
+                new BenchRecord.Host("box", "Linux", "AMD EPYC", 2, 24L << 30), "Java 17",
+                new BenchRecord.Backend(backend, "linux-x86_64-onednn-avx512", "oneDNN", 2, List.of("avx512f"), Map.of("workers", 1)),
+                backend.equals("cuda") ? new BenchRecord.Gpu("NVIDIA RTX A4000", "8.6", 16L << 30, "535.104.05", "11.6", "8.3") : null,
+                "float32", 32, new BenchRecord.Data("synthetic", 3200, 1372), 3200, 20, epochs,
+                BenchRecord.medianOf(epochs), BenchRecord.spreadOf(epochs), new BenchRecord.Memory(600L << 20, 140L << 20, 300L << 20, null));
+    }
+
+    @Test
+    void roundTripsThroughAResultsFile() throws Exception {
+        Path file = tmp.resolve("results.jsonl");
+        BenchRecord a = record("deeplearning4j", "cpu", "a", 400, 500, 520), b = record("pytorch", "cpu", "b", 510, 515, 530);
+        BenchResults.append(file, a);
+        BenchResults.append(file, b);
+        assertEquals(2, Files.readAllLines(file).size(), "JSON Lines: one record a line");
+        StringWriter warnings = new StringWriter();
+        List<BenchResults.Loaded> loaded = BenchResults.read(List.of(file), new PrintWriter(warnings, true));
+        assertEquals("", warnings.toString());
+        assertEquals(List.of(a, b), loaded.stream().map(BenchResults.Loaded::record).toList());
+        assertEquals(2, loaded.get(1).line());
+    }
+
+    @Test
+    void hasTheDocumentedSchema() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(record("deeplearning4j", "cuda", "", 100, 200, 300)));
+        assertEquals("cifar10-dl4j/bench-record", json.get("schema").asText());
+        assertEquals(1, json.get("schemaVersion").asInt());
+        for (String field : List.of("time", "label", "framework", "project", "host", "runtime", "backend", "gpu", "dataType", "batchSize",
+                "data", "imagesPerEpoch", "warmupSteps", "epochs", "median", "spread", "memory")) {
+            assertTrue(json.has(field), field);
+        }
+        assertEquals(200, json.at("/median/imagesPerSecond").asDouble(), 1e-9, "median of 100, 200, 300");
+        assertEquals(100, json.at("/spread/imagesPerSecondMin").asDouble(), 1e-9);
+        assertEquals("8.6", json.at("/gpu/computeCapability").asText());
+        assertEquals(3, json.get("epochs").size());
+    }
+
+    @Test
+    void medianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
+        assertEquals(2.5, BenchRecord.median(new double[]{4, 1, 3, 2}), 1e-12);
+    }
+}
