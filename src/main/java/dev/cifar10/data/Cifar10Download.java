@@ -93,19 +93,32 @@ public final class Cifar10Download {
             } catch (ChecksumException e) {
                 deleteQuietly(part);
                 throw new DataException(e.getMessage());
+            } catch (java.net.UnknownHostException e) {
+                // no network or no DNS: retrying will not help, so say so at once
+                throw new DataException("Cannot reach " + url.getHost() + " (the name does not resolve: no network or DNS here). "
+                        + "Pass --data DIR with the unpacked cifar-10-batches-bin of cifar-10-binary.tar.gz, or --data synthetic "
+                        + "to run without it.", e);
             } catch (IOException e) {
                 last = e;
                 if (attempt < attempts) {
                     System.err.printf("Download interrupted (%s); retrying in %.1fs (attempt %d of %d)%n",
-                            e.getMessage(), backoff.toMillis() / 1000.0, attempt + 1, attempts);
+                            describe(e), backoff.toMillis() / 1000.0, attempt + 1, attempts);
                     sleep(backoff);
                     backoff = backoff.multipliedBy(2);
                 }
             }
         }
-        throw new DataException("Could not download " + url + " after " + attempts + " attempts: " + last.getMessage()
+        throw new DataException("Could not download " + url + " after " + attempts + " attempts: " + describe(last)
                 + ". Check the network, or download it yourself and pass --data DIR (the unpacked cifar-10-batches-bin), "
-                + "or use --data synthetic to run without it. The partial file " + part + " is kept and resumed next time.", last);
+                + "or use --data synthetic to run without it."
+                + (Files.exists(part) ? " The partial file " + part + " is kept and resumed next time." : ""), last);
+    }
+
+    /** An I/O error in words: some (a refused connection, a timeout) carry no useful message of their own. */
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        String kind = e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        return m == null || m.isBlank() ? kind : (m.contains(" ") ? m : kind + ": " + m);
     }
 
     /** Appends to {@code part}, asking for the missing range; starts over if the server ignores ranges. */

@@ -36,8 +36,8 @@ public final class Trainer {
 
     /** A new run into {@code outDir}. */
     public History train(Path outDir) {
+        PreparedData data = loadData(); // first: a missing dataset should not wait for the native libraries to load
         BackendInfo backend = startBackend();
-        PreparedData data = loadData();
         RunDirectory run = RunDirectory.create(outDir);
         try (AutoCloseable lock = run.lock()) {
             Map<String, Object> runInfo = runInfo(backend, data);
@@ -150,6 +150,10 @@ public final class Trainer {
         b.put("layerHelpers", backend.helpers());
         b.putAll(backend.details());
         info.put("backend", b);
+        if (!backend.gpus().isEmpty()) {
+            info.put("gpus", backend.gpus());
+            info.put("cuda", Map.of("cuda", BackendInfo.CUDA_VERSION, "cudnn", BackendInfo.CUDNN_VERSION));
+        }
         info.put("hardware", Map.of("cpuModel", backend.cpu().model(), "logicalCores", backend.cpu().logicalCores(),
                 "memoryBytes", HostInfo.totalMemoryBytes(), "host", HostInfo.hostName()));
         Map<String, Object> d = new LinkedHashMap<>();

@@ -42,7 +42,7 @@ public abstract class Progress implements AutoCloseable {
         Bar(String task, long total, long initial, String unit, long unitSize) {
             bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).startsFrom(initial, java.time.Duration.ZERO)
                     .setStyle(ProgressBarStyle.ASCII).setUnit(unit, unitSize).setUpdateIntervalMillis(250)
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().build();
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().clearDisplayOnFinish().build();
         }
 
         @Override

@@ -170,6 +170,17 @@ class Cifar10DownloadTest {
     }
 
     @Test
+    void failsAtOnceWhenTheHostDoesNotResolve() {
+        long start = System.nanoTime();
+        Cifar10Download noDns = new Cifar10Download(URI.create("http://cifar.invalid/cifar-10-binary.tar.gz"), archive.length, md5, cache,
+                4, Duration.ofSeconds(5), Duration.ofSeconds(5));
+        DataException e = assertThrows(DataException.class, noDns::ensure);
+        assertTrue(e.getMessage().contains("does not resolve") && e.getMessage().contains("--data"), e.getMessage());
+        assertTrue(System.nanoTime() - start < 4_000_000_000L, "no retries with backoff when there is no network");
+        assertFalse(e.getMessage().contains("partial file"), "no partial file was written: " + e.getMessage());
+    }
+
+    @Test
     void failsFastWithNoNetwork() {
         server.stop(0);
         DataException e = assertThrows(DataException.class, () -> download(md5).ensure());
