@@ -106,9 +106,13 @@ public final class Report {
         g.drawImage(b, a.getWidth(), 0, null);
         g.setColor(Color.DARK_GRAY);
         g.setFont(g.getFont().deriveFont(12f));
+        java.awt.FontMetrics metrics = g.getFontMetrics();
         for (int i = 0; i < rows.size(); i++) {
-            g.drawString(String.format(Locale.ROOT, "#%d  %s  (%.2fx vs #%d)", i + 1, name(rows.get(i)), speedUp(rows.get(i)), baseline + 1),
-                    10, a.getHeight() + 14 + 18 * i);
+            String line = String.format(Locale.ROOT, "#%d  (%.2fx vs #%d)  %s", i + 1, speedUp(rows.get(i)), baseline + 1, name(rows.get(i)));
+            while (metrics.stringWidth(line) > image.getWidth() - 20 && line.length() > 20) {
+                line = line.substring(0, line.length() - 2); // long names: cut to the picture's width
+            }
+            g.drawString(line, 10, a.getHeight() + 14 + 18 * i);
         }
         g.dispose();
         ImageIO.write(image, "png", out);
