@@ -44,20 +44,26 @@ def read_records(path, limit=0):
 
 def load(data, max_train):
     if data == "synthetic":
-        # The Java generator's recipe (class colour cast + oriented stripes + noise); same shapes and
-        # statistics, not the same bytes. Speed depends only on the shapes.
+        # The Java generator's recipe (SyntheticCifar10: jittered class stripes, faint colour cast, a distractor
+        # pattern, strong noise, a quarter of the labels random); same shapes and statistics, not the same bytes.
+        # Speed depends only on the shapes.
         n = max_train or 50_000
         rng = np.random.default_rng(777)
-        labels = rng.integers(0, 10, n)
+        classes = rng.integers(0, 10, n)
+        labels = np.where(rng.random(n) < 0.25, rng.integers(0, 10, n), classes)
         y, x = np.mgrid[0:32, 0:32]
         images = np.empty((n, 3, 32, 32), np.uint8)
-        for i, k in enumerate(labels):
-            angle, freq = math.pi * k / 10, 2 * math.pi * (2 + k % 4) / 32
+        for i, k in enumerate(classes):
+            angle = math.pi * k / 10 + (rng.random() - 0.5) * math.pi / 12
+            freq = 2 * math.pi * (2 + k % 4 + (rng.random() - 0.5) * 0.6) / 32
+            other = rng.integers(0, 10)
+            d_angle, d_freq = math.pi * other / 10, 2 * math.pi * (2 + other % 4) / 32
             stripes = np.sin(math.cos(angle) * freq * x + math.sin(angle) * freq * y + rng.random() * 2 * math.pi)
-            contrast = 40 + rng.random() * 40
+            distractor = np.sin(math.cos(d_angle) * d_freq * x + math.sin(d_angle) * d_freq * y + rng.random() * 2 * math.pi)
+            contrast, d_contrast = 6 + rng.random() * 14, rng.random() * 16
             for c in range(3):
-                cast = 60 * math.sin(2 * math.pi * (k + 3 * c) / 10)
-                v = 128 + cast + contrast * stripes + 35 * rng.random((32, 32)) - 17.5
+                cast = 10 * math.sin(2 * math.pi * (k + 3 * c) / 10)
+                v = 128 + cast + contrast * stripes + d_contrast * distractor + 120 * (rng.random((32, 32)) - 0.5)
                 images[i, c] = np.clip(v, 0, 255)
         return images, labels, f"synthetic (numpy, seed 777)"
     files = sorted(f for f in os.listdir(data) if f.startswith("data_batch_") and f.endswith(".bin"))
