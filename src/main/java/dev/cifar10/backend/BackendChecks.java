@@ -8,6 +8,13 @@ public final class BackendChecks {
     private BackendChecks() {
     }
 
+    /** Starts the backend a run's settings ask for and checks they fit it. */
+    public static BackendInfo start(RunConfig config) {
+        BackendInfo backend = Backends.initialise(config.backendOptions());
+        requireSupported(backend, config);
+        return backend;
+    }
+
     public static void requireSupported(BackendInfo backend, RunConfig config) {
         if (!backend.backend().equals("cuda") && !config.dataType().equals("float")) {
             throw new ConfigException("data-type " + config.dataType() + " (from " + config.profile() + " or --data-type) needs the cuda build: "

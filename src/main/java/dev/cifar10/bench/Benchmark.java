@@ -2,10 +2,8 @@ package dev.cifar10.bench;
 
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.BackendChecks;
-import dev.cifar10.backend.Backends;
 import dev.cifar10.backend.CpuInfo;
 import dev.cifar10.config.RunConfig;
-import dev.cifar10.data.Cifar10Source;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
 import dev.cifar10.model.NotebookCnn;
@@ -46,12 +44,9 @@ public final class Benchmark {
      * @param stepsPerEpoch cap on the timed steps per epoch (0 = whole epochs)
      */
     public BenchRecord run(int warmupSteps, int stepsPerEpoch, String label) {
-        BackendInfo backend = Backends.initialise(config.backendOptions());
-        BackendChecks.requireSupported(backend, config);
+        BackendInfo backend = BackendChecks.start(config);
         console.println(backend.banner());
-        PreparedData data = PreparedData.of(
-                Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed()),
-                config.validationSplit(), config.seed());
+        PreparedData data = PreparedData.load(config, cacheDir);
         console.println("Data: " + data.summary());
 
         MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());

@@ -8,6 +8,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public record PreparedData(Cifar10 data, Standardisation standardisation, TrainValidationSplit split) {
 
+    /** The data a run's settings name ({@code data}, image limits, seed), loaded and prepared. */
+    public static PreparedData load(dev.cifar10.config.RunConfig config, java.nio.file.Path cacheDir) {
+        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
+        return of(dataset, config.validationSplit(), config.seed());
+    }
+
     public static PreparedData of(Cifar10 data, double validationFraction, long seed) {
         return new PreparedData(data, Standardisation.fit(data.train()),
                 TrainValidationSplit.of(data.train().size(), validationFraction, seed));

@@ -2,10 +2,7 @@ package dev.cifar10.train;
 
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.BackendChecks;
-import dev.cifar10.backend.Backends;
 import dev.cifar10.config.RunConfig;
-import dev.cifar10.data.Cifar10;
-import dev.cifar10.data.Cifar10Source;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
 import dev.cifar10.model.NotebookCnn;
@@ -43,7 +40,7 @@ public final class Trainer {
             Map<String, Object> runInfo = runInfo(backend, data);
             run.writeJson("run.json", runInfo);
             MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
-            return fitAndTest(run, runInfo, data, net, new History());
+            return fitAndTest(run, runInfo, data, net, new History(), backend);
         } catch (Exception e) {
             throw rethrow(e);
         }
@@ -68,33 +65,32 @@ public final class Trainer {
             runInfo.put("resumed", Instant.now() + " after epoch " + checkpoint.epoch() + " on " + backend.nativeVariant());
             run.writeJson("run.json", runInfo);
             console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
-            return fitAndTest(run, runInfo, data, net, history);
+            return fitAndTest(run, runInfo, data, net, history, backend);
         } catch (Exception e) {
             throw rethrow(e);
         }
     }
 
     private BackendInfo startBackend() {
-        BackendInfo backend = Backends.initialise(config.backendOptions());
-        BackendChecks.requireSupported(backend, config);
+        BackendInfo backend = BackendChecks.start(config);
         console.println(backend.banner());
         return backend;
     }
 
     private PreparedData loadData() {
-        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
-        PreparedData data = PreparedData.of(dataset, config.validationSplit(), config.seed());
+        PreparedData data = PreparedData.load(config, cacheDir);
         console.println("Data: " + data.summary());
         return data;
     }
 
-    private History fitAndTest(RunDirectory run, Map<String, Object> runInfo, PreparedData data, MultiLayerNetwork net, History history) {
+    private History fitAndTest(RunDirectory run, Map<String, Object> runInfo, PreparedData data, MultiLayerNetwork net, History history,
+                               BackendInfo backend) {
         // DL4J writes a memory report when it runs out of memory: keep it with the run, not in the working directory
         org.deeplearning4j.util.CrashReportingUtil.crashDumpOutputDirectory(run.path().toFile());
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         console.printf(Locale.ROOT, "Model: %,d parameters; %d epochs of %,d steps (batch %d); output in %s%n",
                 net.numParams(), config.epochs(), trainBatches.batchesPerEpoch(), config.batchSize(), run.path());
-        int workers = config.workers() == 0 ? Backends.initialise(config.backendOptions()).defaultWorkers() : config.workers();
+        int workers = config.workers() == 0 ? backend.defaultWorkers() : config.workers();
         EpochRunner epochs = new EpochRunner(net, trainBatches, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()),
                 config.epochs(), "", workers, config.averagingFrequency(), config.prefetch());
         if (workers > 1) {
