@@ -52,7 +52,7 @@ public final class Benchmark {
         MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         CifarBatches timed = stepsPerEpoch > 0 ? trainBatches.capped(stepsPerEpoch) : trainBatches;
-        MemoryProbe memory = new MemoryProbe();
+        MemoryProbe memory = new MemoryProbe(!backend.gpus().isEmpty());
         net.addListeners(memory);
         EpochRunner runner = new EpochRunner(net, timed, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()), config.epochs(), "bench ");
         console.printf(Locale.ROOT, "Warm-up: %d steps; then %d timed epochs of %d steps (batch %d)%n",
@@ -96,7 +96,7 @@ public final class Benchmark {
                 gpu(backend), config.dataType().equals("half") ? "float16" : "float32", config.batchSize(),
                 new BenchRecord.Data(data.data().source(), data.split().train().length, data.split().validation().length),
                 timed.size(), warmupSteps, epochs, BenchRecord.medianOf(epochs), BenchRecord.spreadOf(epochs),
-                new BenchRecord.Memory(MemoryProbe.peakRssBytes(), MemoryProbe.peakHeapBytes(), memory.peakOffHeapBytes(), null));
+                new BenchRecord.Memory(MemoryProbe.peakRssBytes(), MemoryProbe.peakHeapBytes(), memory.peakOffHeapBytes(), memory.peakGpuBytes()));
     }
 
     private static BenchRecord.Gpu gpu(BackendInfo backend) {

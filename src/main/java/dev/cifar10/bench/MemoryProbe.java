@@ -18,7 +18,14 @@ import java.nio.file.Path;
  * counters do not see them).
  */
 public final class MemoryProbe extends BaseTrainingListener {
+    private final boolean gpu;
     private long peakOffHeap;
+    private long peakGpu;
+
+    /** @param gpu also track ND4J's device memory counters (CUDA build) */
+    public MemoryProbe(boolean gpu) {
+        this.gpu = gpu;
+    }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
@@ -27,6 +34,18 @@ public final class MemoryProbe extends BaseTrainingListener {
 
     private void sample() {
         peakOffHeap = Math.max(peakOffHeap, Pointer.physicalBytes() - Runtime.getRuntime().totalMemory());
+        if (gpu) {
+            long onDevices = 0;
+            for (int d = 0; d < org.nd4j.linalg.factory.Nd4j.getAffinityManager().getNumberOfDevices(); d++) {
+                onDevices += org.nd4j.linalg.factory.Nd4j.getEnvironment().getDeviceCouner(d); // sic: ND4J's spelling
+            }
+            peakGpu = Math.max(peakGpu, onDevices);
+        }
+    }
+
+    /** Peak bytes ND4J held on the GPUs, or null on CPU. */
+    public Long peakGpuBytes() {
+        return gpu ? peakGpu : null;
     }
 
     public long peakOffHeapBytes() {

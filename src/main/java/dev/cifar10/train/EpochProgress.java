@@ -26,8 +26,14 @@ public final class EpochProgress extends BaseTrainingListener {
     /** Each worker thread's batch size, between its forward pass and its iterationDone (ParallelWrapper runs several). */
     private final ThreadLocal<Integer> lastBatchSize = ThreadLocal.withInitial(() -> 0);
     private double lossSum;
-    private long correct;
+    /**
+     * Correct predictions so far, one device-side counter per worker thread: adding on the device
+     * and reading only when shown keeps the training loop free of a device-to-host sync per step.
+     */
+    private final List<INDArray> correctCounters = new java.util.ArrayList<>();
+    private final ThreadLocal<INDArray> correctCounter = ThreadLocal.withInitial(this::newCounter);
     private long seen;
+    private long lastShownNanos;
     private int steps;
     private long startNanos;
 
@@ -36,9 +42,17 @@ public final class EpochProgress extends BaseTrainingListener {
         this.label = label;
     }
 
+    private synchronized INDArray newCounter() {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray counter = Nd4j.scalar(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 0.0);
+            correctCounters.add(counter);
+            return counter;
+        }
+    }
+
     synchronized void begin(int epoch, int totalEpochs) {
         lossSum = 0;
-        correct = 0;
+        for (INDArray counter : correctCounters) counter.assign(0);
         seen = 0;
         steps = 0;
         bar = Progress.steps(String.format(Locale.ROOT, "%sEpoch %d/%d", label, epoch, totalEpochs), stepsPerEpoch);
@@ -57,7 +71,9 @@ public final class EpochProgress extends BaseTrainingListener {
     }
 
     synchronized double accuracy() {
-        return correct / (double) Math.max(1, seen);
+        double correct = 0;
+        for (INDArray counter : correctCounters) correct += counter.getDouble(0);
+        return correct / Math.max(1, seen);
     }
 
     synchronized int steps() {
@@ -77,10 +93,7 @@ public final class EpochProgress extends BaseTrainingListener {
             INDArray logits = hidden.mmul(output.getParam("W")).addiRowVector(output.getParam("b"));
             INDArray predicted = logits.argMax(1);
             INDArray actual = net.getLabels().argMax(1);
-            long right = predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
-            synchronized (this) {
-                correct += right;
-            }
+            correctCounter.get().addi(predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).sum());
             lastBatchSize.set((int) hidden.size(0));
         }
     }
@@ -97,7 +110,11 @@ public final class EpochProgress extends BaseTrainingListener {
         steps++;
         if (bar != null) {
             bar.stepBy(1);
-            bar.extraMessage(String.format(Locale.ROOT, "loss: %.4f - acc: %.4f", loss(), accuracy()));
+            long now = System.nanoTime();
+            if (now - lastShownNanos > 250_000_000L || steps == stepsPerEpoch) { // the bar redraws 4 times a second
+                lastShownNanos = now;
+                bar.extraMessage(String.format(Locale.ROOT, "loss: %.4f - acc: %.4f", loss(), accuracy()));
+            }
         }
     }
 }
