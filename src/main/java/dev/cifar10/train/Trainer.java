@@ -6,7 +6,6 @@ import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
 import dev.cifar10.model.NotebookCnn;
-import dev.cifar10.util.HostInfo;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.PrintWriter;
@@ -134,33 +133,9 @@ public final class Trainer {
     }
 
     private Map<String, Object> runInfo(BackendInfo backend, PreparedData data) {
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("status", "running");
-        info.put("started", Instant.now().toString());
-        info.put("config", config.asMap());
-        info.put("seed", config.seed());
-        info.put("software", HostInfo.software());
-        Map<String, Object> b = new LinkedHashMap<>();
-        b.put("backend", backend.backend());
-        b.put("nativeVariant", backend.nativeVariant());
-        b.put("layerHelpers", backend.helpers());
-        b.putAll(backend.details());
-        info.put("backend", b);
-        if (!backend.gpus().isEmpty()) {
-            info.put("gpus", backend.gpus());
-            info.put("cuda", Map.of("cuda", BackendInfo.CUDA_VERSION, "cudnn", BackendInfo.CUDNN_VERSION));
-        }
-        info.put("hardware", Map.of("cpuModel", backend.cpu().model(), "logicalCores", backend.cpu().logicalCores(),
-                "memoryBytes", HostInfo.totalMemoryBytes(), "host", HostInfo.hostName()));
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("source", data.data().source());
-        d.put("trainingRecords", data.data().train().size());
-        d.put("trainImages", data.split().train().length);
-        d.put("validationImages", data.split().validation().length);
-        d.put("testImages", data.data().test().size());
-        d.put("channelMean", data.standardisation().mean());
-        d.put("channelStd", data.standardisation().std());
-        info.put("data", d);
+        Map<String, Object> info = RunInfo.start(config, backend);
+        info.put("data", RunInfo.data(data.data().source(), data.data().train().size(), data.split(), data.data().test().size(),
+                data.standardisation()));
         return info;
     }
 

@@ -14,9 +14,9 @@ import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.train.CurvesPlot;
 import dev.cifar10.train.EpochStats;
 import dev.cifar10.train.History;
+import dev.cifar10.train.RunInfo;
 import dev.cifar10.train.RunDirectory;
 import dev.cifar10.train.TestReport;
-import dev.cifar10.util.HostInfo;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -153,7 +153,7 @@ public final class SparkTrainJob implements Callable<Integer> {
         java.nio.file.Path outDir = out != null ? out : java.nio.file.Path.of("runs",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-spark");
         RunDirectory run = RunDirectory.create(outDir);
-        Map<String, Object> runInfo = runInfo(config, backend, sc, n, split, standardisation);
+        Map<String, Object> runInfo = runInfo(config, backend, sc, n, test.count(), split, standardisation);
         run.writeJson("run.json", runInfo);
 
         // 4. Epochs: shuffled batches of the notebook's size, trained on the executors, evaluated after each epoch.
@@ -328,25 +328,12 @@ public final class SparkTrainJob implements Callable<Integer> {
         return new DataSet(Nd4j.create(features, new long[]{n, 3, 32, 32}, 'c'), Nd4j.create(oneHot, new long[]{n, Cifar10.CLASSES}, 'c'));
     }
 
-    private Map<String, Object> runInfo(RunConfig config, BackendInfo backend, JavaSparkContext sc, long n, TrainValidationSplit split,
-                                        Standardisation s) {
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("status", "running");
-        info.put("started", Instant.now().toString());
-        info.put("config", config.asMap());
-        info.put("seed", config.seed());
-        info.put("software", HostInfo.software());
+    private Map<String, Object> runInfo(RunConfig config, BackendInfo backend, JavaSparkContext sc, long n, long testImages,
+                                        TrainValidationSplit split, Standardisation s) {
+        Map<String, Object> info = RunInfo.start(config, backend);
         info.put("spark", Map.of("version", sc.version(), "master", sc.master(), "defaultParallelism", sc.defaultParallelism(),
                 "averagingSteps", averagingSteps, "trainingMaster", "ParameterAveragingTrainingMaster"));
-        info.put("backend", Map.of("backend", backend.backend(), "nativeVariant", backend.nativeVariant(), "layerHelpers", backend.helpers()));
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("source", config.data());
-        d.put("trainingRecords", n);
-        d.put("trainImages", split.train().length);
-        d.put("validationImages", split.validation().length);
-        d.put("channelMean", s.mean());
-        d.put("channelStd", s.std());
-        info.put("data", d);
+        info.put("data", RunInfo.data(config.data(), n, split, testImages, s));
         return info;
     }
 }
