@@ -26,8 +26,8 @@ public record BackendInfo(String backend, String nativeVariant, String helpers, 
         return gpus.isEmpty() ? null : gpus.get(0);
     }
 
-    /** Workers when the user leaves it to us: one per GPU, one on CPU. */
-    public int defaultWorkers() {
-        return Math.max(1, gpus.size());
+    /** The workers to train with: {@code requested}, or for 0 one per GPU in use (one on CPU). */
+    public int workersFor(int requested) {
+        return requested > 0 ? requested : Math.max(1, gpus.size());
     }
 }

@@ -54,9 +54,11 @@ public final class Benchmark {
         CifarBatches timed = stepsPerEpoch > 0 ? trainBatches.capped(stepsPerEpoch) : trainBatches;
         MemoryProbe memory = new MemoryProbe(!backend.gpus().isEmpty());
         net.addListeners(memory);
-        EpochRunner runner = new EpochRunner(net, timed, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()), config.epochs(), "bench ");
-        console.printf(Locale.ROOT, "Warm-up: %d steps; then %d timed epochs of %d steps (batch %d)%n",
-                warmupSteps, config.epochs(), timed.batchesPerEpoch(), config.batchSize());
+        int workers = backend.workersFor(config.workers());
+        EpochRunner runner = new EpochRunner(net, timed, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()),
+                config.epochs(), "bench ", workers, config.averagingFrequency(), config.prefetch());
+        console.printf(Locale.ROOT, "Warm-up: %d steps; then %d timed epochs of %d steps (batch %d, %d worker%s)%n",
+                warmupSteps, config.epochs(), timed.batchesPerEpoch(), config.batchSize(), workers, workers == 1 ? "" : "s");
         runner.warmUp(warmupSteps);
 
         List<BenchRecord.Epoch> epochs = new ArrayList<>();
@@ -68,7 +70,7 @@ public final class Benchmark {
                     e, config.epochs(), s.steps(), s.steps(), s.epochSeconds(), s.msPerStep(), s.imagesPerSecond(),
                     s.validationImagesPerSecond());
         }
-        BenchRecord record = record(backend, data, timed, warmupSteps, epochs, memory, label);
+        BenchRecord record = record(backend, data, timed, warmupSteps, epochs, memory, label, workers);
         BenchRecord.Median m = record.median();
         console.printf(Locale.ROOT, "Median: %.1f s/epoch, %.1f ms/step, %.1f images/s train (%.1f to %.1f), %.1f images/s validation%n",
                 m.epochSeconds(), m.msPerStep(), m.imagesPerSecond(), record.spread().imagesPerSecondMin(),
@@ -79,13 +81,13 @@ public final class Benchmark {
     }
 
     private BenchRecord record(BackendInfo backend, PreparedData data, CifarBatches timed, int warmupSteps,
-                               List<BenchRecord.Epoch> epochs, MemoryProbe memory, String label) {
+                               List<BenchRecord.Epoch> epochs, MemoryProbe memory, String label, int workers) {
         CpuInfo cpu = backend.cpu();
         List<String> flags = cpu.flags().stream().filter(f -> f.startsWith("avx") || f.startsWith("amx") || f.equals("fma")).sorted().toList();
         Map<String, Object> settings = new LinkedHashMap<>(backend.details());
         settings.put("profile", config.profile());
         settings.put("learningRate", config.learningRate());
-        settings.put("workers", config.workers() == 0 ? backend.defaultWorkers() : config.workers());
+        settings.put("workers", workers);
         return new BenchRecord(BenchRecord.SCHEMA, BenchRecord.SCHEMA_VERSION, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 label, new BenchRecord.Framework("deeplearning4j", HostInfo.dl4jVersion()),
                 new BenchRecord.Project(HostInfo.projectVersion(), HostInfo.gitCommit()),

@@ -32,7 +32,7 @@ public final class MemoryProbe extends BaseTrainingListener {
         sample();
     }
 
-    private void sample() {
+    private synchronized void sample() { // ParallelWrapper's replicas share this listener
         peakOffHeap = Math.max(peakOffHeap, Pointer.physicalBytes() - Runtime.getRuntime().totalMemory());
         if (gpu) {
             long onDevices = 0;
@@ -44,11 +44,11 @@ public final class MemoryProbe extends BaseTrainingListener {
     }
 
     /** Peak bytes ND4J held on the GPUs, or null on CPU. */
-    public Long peakGpuBytes() {
+    public synchronized Long peakGpuBytes() {
         return gpu ? peakGpu : null;
     }
 
-    public long peakOffHeapBytes() {
+    public synchronized long peakOffHeapBytes() {
         sample();
         return peakOffHeap;
     }

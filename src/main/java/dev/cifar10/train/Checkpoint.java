@@ -25,8 +25,11 @@ public record Checkpoint(int epoch, String modelFile, long rngRootState, long rn
         return String.format(Locale.ROOT, "checkpoint-epoch-%04d.zip", epoch);
     }
 
-    /** Saves the state after {@code history.last()}; removes the previous epoch's model zip once the new one is named. */
-    static void save(RunDirectory run, MultiLayerNetwork net, History history) {
+    /**
+     * Saves the state after {@code history.last()}; removes the previous epoch's model zip once the new one is named.
+     * @return the model zip just written
+     */
+    static Path save(RunDirectory run, MultiLayerNetwork net, History history) {
         int epoch = history.last().epoch();
         String zip = modelFileFor(epoch);
         run.writeModel(zip, net);
@@ -39,6 +42,7 @@ public record Checkpoint(int epoch, String modelFile, long rngRootState, long rn
                 // an extra old zip costs only disk space
             }
         }
+        return run.resolve(zip);
     }
 
     static boolean exists(RunDirectory run) {

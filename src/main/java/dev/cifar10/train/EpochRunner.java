@@ -16,13 +16,8 @@ public final class EpochRunner {
     private final int totalEpochs;
     private final ParallelWrapper wrapper;
 
-    /** One trainer: DL4J's own fit loop. */
-    public EpochRunner(MultiLayerNetwork net, CifarBatches trainBatches, CifarBatches validationBatches, int totalEpochs, String label) {
-        this(net, trainBatches, validationBatches, totalEpochs, label, 1, 1, 1);
-    }
-
     /**
-     * @param workers            above 1: that many trainers on model replicas (DL4J's ParallelWrapper, one per
+     * @param workers            1: DL4J's own fit loop; above 1: that many trainers on model replicas (DL4J's ParallelWrapper, one per
      *                           GPU on CUDA), parameters and updater state averaged every {@code averagingFrequency} steps
      * @param prefetch           batches ParallelWrapper prepares ahead
      */
@@ -38,10 +33,6 @@ public final class EpochRunner {
         this.wrapper = workers <= 1 ? null : new ParallelWrapper.Builder<>(net).workers(workers)
                 .averagingFrequency(averagingFrequency).prefetchBuffer(prefetch).averageUpdaters(true)
                 .trainingMode(ParallelWrapper.TrainingMode.AVERAGING).reportScoreAfterAveraging(false).build();
-    }
-
-    public int workers() {
-        return wrapper == null ? 1 : wrapper.getWorkers();
     }
 
     /** Runs epoch {@code epoch} (1-based); its batch order depends only on the seed and this number. */

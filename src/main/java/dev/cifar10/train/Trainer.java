@@ -89,7 +89,7 @@ public final class Trainer {
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         console.printf(Locale.ROOT, "Model: %,d parameters; %d epochs of %,d steps (batch %d); output in %s%n",
                 net.numParams(), config.epochs(), trainBatches.batchesPerEpoch(), config.batchSize(), run.path());
-        int workers = config.workers() == 0 ? backend.defaultWorkers() : config.workers();
+        int workers = backend.workersFor(config.workers());
         EpochRunner epochs = new EpochRunner(net, trainBatches, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()),
                 config.epochs(), "", workers, config.averagingFrequency(), config.prefetch());
         if (workers > 1) {
@@ -128,8 +128,9 @@ public final class Trainer {
         run.writeText("history.csv", history.toCsv());
         run.writeJson("history.json", history.epochs());
         run.write("curves.png", out -> CurvesPlot.writePng(history, "CIFAR-10 dropout CNN (" + config.profile() + ")", out));
-        Checkpoint.save(run, net, history);
-        run.writeModel("model.zip", net);
+        java.nio.file.Path checkpointZip = Checkpoint.save(run, net, history);
+        // model.zip is the same bytes: copy the file rather than serialise the network a second time
+        run.write("model.zip", out -> java.nio.file.Files.copy(checkpointZip, out));
     }
 
     private Map<String, Object> runInfo(BackendInfo backend, PreparedData data) {

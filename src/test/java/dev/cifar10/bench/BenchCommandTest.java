@@ -42,4 +42,16 @@ class BenchCommandTest {
         assertFalse(r.backend().nativeVariant().isBlank());
         assertFalse(r.host().cpuModel().isBlank());
     }
+
+    @Test
+    void benchTimesParallelWrapperWorkersWhenAsked() {
+        Path results = tmp.resolve("workers.jsonl");
+        Outcome o = Cli.run("bench", "--data", SampleData.DIR.toString(), "--epochs", "1", "--steps", "4", "--warmup-steps", "1",
+                "--workers", "2", "--results", results.toString());
+        assertEquals(0, o.exitCode(), o.err());
+        assertTrue(o.out().contains("(batch 32, 2 workers)"), o.out());
+        BenchRecord r = BenchResults.read(List.of(results), new PrintWriter(new StringWriter(), true)).get(0).record();
+        assertEquals(2, r.backend().settings().get("workers"));
+        assertEquals(4, r.epochs().get(0).steps(), "each batch counted once across the workers");
+    }
 }

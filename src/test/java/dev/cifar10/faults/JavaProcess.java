@@ -1,6 +1,5 @@
 package dev.cifar10.faults;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,9 +30,5 @@ final class JavaProcess {
         all[0] = first;
         System.arraycopy(rest, 0, all, 1, rest.length);
         return all;
-    }
-
-    static String classpathSeparator() {
-        return File.pathSeparator;
     }
 }
