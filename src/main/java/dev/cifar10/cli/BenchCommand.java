@@ -49,12 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         RunConfig config = settings.resolve("bench");
         Path cache = common.apply();
-        BenchRecord record;
-        try {
-            record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps, label);
-        } catch (OutOfMemoryError e) {
-            throw OutOfMemoryException.explain(e);
-        }
+        BenchRecord record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps, label);
         try {
             BenchResults.append(results, record);
         } catch (IOException e) {

@@ -36,10 +36,16 @@ public final class Main {
     /** Runs one command with its own output streams (tests use this to read what a user would see). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         System.setProperty("java.awt.headless", "true");
-        return new CommandLine(new Main())
-                .setOut(out).setErr(err)
-                .setExecutionExceptionHandler(Main::handle)
-                .execute(args);
+        try {
+            return new CommandLine(new Main())
+                    .setOut(out).setErr(err)
+                    .setExecutionExceptionHandler(Main::handle)
+                    .execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handler; an Error thrown by a command arrives here, for every command
+            err.println("Error: " + OutOfMemoryException.explain(e).getMessage());
+            return EXIT_MEMORY;
+        }
     }
 
     /** Known failures get their message and an exit code; only the unexpected get a stack trace. */
@@ -62,19 +68,6 @@ public final class Main {
         }
         cmd.getErr().println("Error: " + e.getMessage());
         return code;
-    }
-
-    /** Runs {@code work}; an OutOfMemoryError becomes a message that names the setting to change. */
-    static int guardMemory(java.util.concurrent.Callable<Integer> work) {
-        try {
-            return work.call();
-        } catch (OutOfMemoryError e) {
-            throw OutOfMemoryException.explain(e);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Logback's root logger: WARN by default, INFO with --verbose. */

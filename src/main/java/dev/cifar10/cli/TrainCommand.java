@@ -38,17 +38,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path cache = common.apply();
-        return Main.guardMemory(() -> {
-            if (resume != null) {
-                if (out != null) throw new ConfigException("--resume writes into the run it continues; leave out --out.");
-                RunConfig config = settings.resolveForResume(resume);
-                new Trainer(config, cache, spec.commandLine().getOut()).resume(resume);
-            } else {
-                RunConfig config = settings.resolve(Profiles.DEFAULT);
-                new Trainer(config, cache, spec.commandLine().getOut()).train(out != null ? out : defaultRunDir(config));
-            }
-            return 0;
-        });
+        if (resume != null) {
+            if (out != null) throw new ConfigException("--resume writes into the run it continues; leave out --out.");
+            RunConfig config = settings.resolveForResume(resume);
+            new Trainer(config, cache, spec.commandLine().getOut()).resume(resume);
+        } else {
+            RunConfig config = settings.resolve(Profiles.DEFAULT);
+            new Trainer(config, cache, spec.commandLine().getOut()).train(out != null ? out : defaultRunDir(config));
+        }
+        return 0;
     }
 
     static Path defaultRunDir(RunConfig config) {
