@@ -58,17 +58,18 @@ public final class Cifar10Binary {
 
     static List<Path> trainFiles(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
-            List<Path> found = new ArrayList<>(files.filter(p -> TRAIN_FILE.matcher(p.getFileName().toString()).matches()).toList());
-            found.sort((a, b) -> Integer.compare(batchNumber(a), batchNumber(b)));
+            List<Path> found = new ArrayList<>(files.filter(p -> trainBatchNumber(p.getFileName().toString()) >= 0).toList());
+            found.sort((a, b) -> Integer.compare(trainBatchNumber(a.getFileName().toString()), trainBatchNumber(b.getFileName().toString())));
             return found;
         } catch (IOException e) {
             throw new DataException("Cannot list data directory " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private static int batchNumber(Path p) {
-        Matcher m = TRAIN_FILE.matcher(p.getFileName().toString());
-        return m.matches() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE;
+    /** N for {@code data_batch_N.bin}, or -1 for any other file name. */
+    public static int trainBatchNumber(String fileName) {
+        Matcher m = TRAIN_FILE.matcher(fileName);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     /** Reads one record file; {@code maxRecords} 0 reads all. */

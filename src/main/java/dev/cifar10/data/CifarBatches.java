@@ -99,14 +99,20 @@ public class CifarBatches implements DataSetIterator {
     public DataSet next(int num) {
         if (!hasNext()) throw new NoSuchElementException();
         int n = Math.min(num, limit - cursor);
+        DataSet batch = batch(images, order, cursor, n, standardisation, dataType);
+        cursor += n;
+        return batch;
+    }
+
+    /** Images {@code indices[from .. from+n)}, standardised, with one-hot labels: features [n, 3, 32, 32], labels [n, 10]. */
+    public static DataSet batch(LabeledImages images, int[] indices, int from, int n, Standardisation standardisation, DataType dataType) {
         float[] features = new float[n * LabeledImages.IMAGE_BYTES];
         float[] labels = new float[n * Cifar10.CLASSES];
         for (int b = 0; b < n; b++) {
-            int image = order[cursor + b];
+            int image = indices[from + b];
             standardisation.apply(images, image, features, b * LabeledImages.IMAGE_BYTES);
             labels[b * Cifar10.CLASSES + images.label(image)] = 1f;
         }
-        cursor += n;
         INDArray x = Nd4j.create(features, new long[]{n, 3, 32, 32}, 'c');
         INDArray y = Nd4j.create(labels, new long[]{n, Cifar10.CLASSES}, 'c');
         if (dataType != DataType.FLOAT) {

@@ -8,34 +8,57 @@ package dev.cifar10.data;
 public record Standardisation(double[] mean, double[] std) implements java.io.Serializable {
 
     public static Standardisation fit(LabeledImages images) {
-        int channels = 3;
-        long[] sum = new long[channels];
-        long[] sumSquares = new long[channels];
-        byte[] px = images.pixels();
-        for (int i = 0; i < images.size(); i++) {
-            int base = i * LabeledImages.IMAGE_BYTES;
-            for (int c = 0; c < channels; c++) {
+        Sums sums = new Sums();
+        for (int i = 0; i < images.size(); i++) sums.add(images.pixels(), i * LabeledImages.IMAGE_BYTES);
+        return sums.standardisation();
+    }
+
+    /**
+     * Exact per-channel sums of the pixels and of their squares, image by image; sums of parts merge
+     * (the Spark job adds them up across partitions).
+     */
+    public static final class Sums implements java.io.Serializable {
+        private final long[] sum = new long[3], sumSquares = new long[3];
+        private long images;
+
+        /** Adds the image whose 3,072 CHW pixel bytes start at {@code offset}. */
+        public Sums add(byte[] pixels, int offset) {
+            for (int c = 0; c < 3; c++) {
                 long s = 0, s2 = 0;
-                int from = base + c * LabeledImages.CHANNEL_BYTES;
+                int from = offset + c * LabeledImages.CHANNEL_BYTES;
                 for (int k = from; k < from + LabeledImages.CHANNEL_BYTES; k++) {
-                    int v = px[k] & 0xFF;
+                    int v = pixels[k] & 0xFF;
                     s += v;
                     s2 += v * v;
                 }
                 sum[c] += s;
                 sumSquares[c] += s2;
             }
+            images++;
+            return this;
         }
-        double count = (double) images.size() * LabeledImages.CHANNEL_BYTES;
-        double[] mean = new double[channels];
-        double[] std = new double[channels];
-        for (int c = 0; c < channels; c++) {
-            mean[c] = sum[c] / count;
-            // exact integer sums, so E[x^2] - E[x]^2 loses nothing worth mentioning at 8-bit inputs
-            std[c] = Math.sqrt(Math.max(0, sumSquares[c] / count - mean[c] * mean[c]));
-            if (std[c] == 0) std[c] = 1; // a constant channel: leave it centred, do not divide by zero
+
+        public Sums merge(Sums other) {
+            for (int c = 0; c < 3; c++) {
+                sum[c] += other.sum[c];
+                sumSquares[c] += other.sumSquares[c];
+            }
+            images += other.images;
+            return this;
         }
-        return new Standardisation(mean, std);
+
+        public Standardisation standardisation() {
+            double count = (double) images * LabeledImages.CHANNEL_BYTES;
+            double[] mean = new double[3];
+            double[] std = new double[3];
+            for (int c = 0; c < 3; c++) {
+                mean[c] = sum[c] / count;
+                // exact integer sums, so E[x^2] - E[x]^2 loses nothing worth mentioning at 8-bit inputs
+                std[c] = Math.sqrt(Math.max(0, sumSquares[c] / count - mean[c] * mean[c]));
+                if (std[c] == 0) std[c] = 1; // a constant channel: leave it centred, do not divide by zero
+            }
+            return new Standardisation(mean, std);
+        }
     }
 
     /** Writes image {@code index} of {@code images}, standardised, into {@code out} at {@code offset}. */

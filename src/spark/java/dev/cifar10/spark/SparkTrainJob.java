@@ -5,8 +5,8 @@ import dev.cifar10.backend.Backends;
 import dev.cifar10.cli.RunSettingsOptions;
 import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.RunConfig;
-import dev.cifar10.data.Cifar10;
 import dev.cifar10.data.Cifar10Binary;
+import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.LabeledImages;
 import dev.cifar10.data.Standardisation;
 import dev.cifar10.data.TrainValidationSplit;
@@ -31,7 +31,6 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,8 +52,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The notebook's training on an Apache Spark cluster, with DL4J's parameter averaging: the
@@ -71,8 +68,6 @@ import java.util.regex.Pattern;
 @Command(name = "spark-train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Trains the notebook's CNN on Apache Spark (parameter averaging); writes a run directory on the driver.")
 public final class SparkTrainJob implements Callable<Integer> {
-    private static final Pattern TRAIN_FILE = Pattern.compile("data_batch_(\\d+)\\.bin");
-
     @Mixin
     RunSettingsOptions settings;
 
@@ -130,7 +125,7 @@ public final class SparkTrainJob implements Callable<Integer> {
         JavaPairRDD<Long, byte[]> test = numbered(sc, List.of(join(config.data(), Cifar10Binary.TEST_FILE)), config.maxTestImages()).cache();
 
         // 2. The notebook's preprocessing: channel statistics over all training records, then the numpy-exact split.
-        Standardisation standardisation = statistics(train.values(), n);
+        Standardisation standardisation = statistics(train.values());
         TrainValidationSplit split = TrainValidationSplit.of((int) n, config.validationSplit(), config.seed());
         boolean[] validation = new boolean[(int) n];
         for (int i : split.validation()) validation[i] = true;
@@ -204,13 +199,13 @@ public final class SparkTrainJob implements Callable<Integer> {
         if (!fs.exists(path)) throw new dev.cifar10.data.DataException("Data directory " + dir + " does not exist (as Spark sees it).");
         List<FileStatus> files = new ArrayList<>();
         for (FileStatus s : fs.listStatus(path)) {
-            if (TRAIN_FILE.matcher(s.getPath().getName()).matches()) files.add(s);
+            if (Cifar10Binary.trainBatchNumber(s.getPath().getName()) >= 0) files.add(s);
         }
         if (files.isEmpty()) throw new dev.cifar10.data.DataException("No data_batch_*.bin in " + dir + ".");
         if (!fs.exists(new Path(path, Cifar10Binary.TEST_FILE))) {
             throw new dev.cifar10.data.DataException("Test file " + join(dir, Cifar10Binary.TEST_FILE) + " is missing.");
         }
-        files.sort(Comparator.comparingInt(s -> number(s.getPath().getName())));
+        files.sort(Comparator.comparingInt(s -> Cifar10Binary.trainBatchNumber(s.getPath().getName())));
         List<String> names = new ArrayList<>();
         for (FileStatus s : files) {
             if (s.getLen() % Cifar10Binary.RECORD_BYTES != 0) {
@@ -220,11 +215,6 @@ public final class SparkTrainJob implements Callable<Integer> {
             names.add(s.getPath().toString());
         }
         return names;
-    }
-
-    private static int number(String name) {
-        Matcher m = TRAIN_FILE.matcher(name);
-        return m.matches() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE;
     }
 
     private static String join(String dir, String file) {
@@ -257,31 +247,9 @@ public final class SparkTrainJob implements Callable<Integer> {
         return all;
     }
 
-    /** Channel mean and population std over every pixel of every training record (exact integer sums). */
-    static Standardisation statistics(JavaRDD<byte[]> records, long n) {
-        long[] sums = records.map(r -> {
-            long[] s = new long[6];
-            for (int c = 0; c < 3; c++) {
-                for (int k = 1 + c * 1024; k < 1 + (c + 1) * 1024; k++) {
-                    int v = r[k] & 0xFF;
-                    s[c] += v;
-                    s[3 + c] += (long) v * v;
-                }
-            }
-            return s;
-        }).reduce((a, b) -> {
-            long[] s = new long[6];
-            for (int i = 0; i < 6; i++) s[i] = a[i] + b[i];
-            return s;
-        });
-        double count = n * 1024.0;
-        double[] mean = new double[3], std = new double[3];
-        for (int c = 0; c < 3; c++) {
-            mean[c] = sums[c] / count;
-            std[c] = Math.sqrt(Math.max(0, sums[3 + c] / count - mean[c] * mean[c]));
-            if (std[c] == 0) std[c] = 1;
-        }
-        return new Standardisation(mean, std);
+    /** Channel mean and population std over every pixel of every training record, summed on the executors. */
+    static Standardisation statistics(JavaRDD<byte[]> records) {
+        return records.map(r -> new Standardisation.Sums().add(r, 1)).reduce(Standardisation.Sums::merge).standardisation();
     }
 
     /** A fresh random order for one epoch, reproducible from the seed. */
@@ -318,14 +286,8 @@ public final class SparkTrainJob implements Callable<Integer> {
             labels[i] = records.get(i)[0];
             System.arraycopy(records.get(i), 1, pixels, i * LabeledImages.IMAGE_BYTES, LabeledImages.IMAGE_BYTES);
         }
-        LabeledImages images = new LabeledImages(pixels, labels);
-        float[] features = new float[n * LabeledImages.IMAGE_BYTES];
-        float[] oneHot = new float[n * Cifar10.CLASSES];
-        for (int i = 0; i < n; i++) {
-            standardisation.apply(images, i, features, i * LabeledImages.IMAGE_BYTES);
-            oneHot[i * Cifar10.CLASSES + labels[i]] = 1f;
-        }
-        return new DataSet(Nd4j.create(features, new long[]{n, 3, 32, 32}, 'c'), Nd4j.create(oneHot, new long[]{n, Cifar10.CLASSES}, 'c'));
+        return CifarBatches.batch(new LabeledImages(pixels, labels), java.util.stream.IntStream.range(0, n).toArray(), 0, n,
+                standardisation, org.nd4j.linalg.api.buffer.DataType.FLOAT);
     }
 
     private Map<String, Object> runInfo(RunConfig config, BackendInfo backend, JavaSparkContext sc, long n, long testImages,
