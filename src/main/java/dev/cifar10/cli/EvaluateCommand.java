@@ -14,6 +14,7 @@ import dev.cifar10.train.TestReport;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,11 +41,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--max-test-images", defaultValue = "0", description = "Use at most this many test records (0 = all).")
     int maxTestImages;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Where the CIFAR-10 download is kept.")
-    Path cacheDir;
+    @Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {
+        Path cacheDir = common.apply();
         RunConfig config = RunConfig.fromRunJson(runDir, null);
         Standardisation standardisation = statistics(runDir.resolve("run.json"));
         Path model = runDir.resolve("model.zip");
@@ -57,7 +59,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new OutputException("Cannot load " + model + ": " + e.getMessage());
         }
         String source = data != null ? data : config.data();
-        Cifar10 dataset = Cifar10Source.load(source, cacheDir != null ? cacheDir : Cifar10Source.defaultCacheDir(), 1,
+        Cifar10 dataset = Cifar10Source.load(source, cacheDir, 1,
                 maxTestImages, config.seed());
         Evaluator.Result result = Evaluator.evaluate(net,
                 CifarBatches.sequential(dataset.test(), standardisation, config.evalBatchSize(), config.nd4jDataType()));
