@@ -1,14 +1,14 @@
 package dev.cifar10.bench;
 
-import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.BackendChecks;
+import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.CpuInfo;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
 import dev.cifar10.model.NotebookCnn;
+import dev.cifar10.run.EpochStats;
 import dev.cifar10.train.EpochRunner;
-import dev.cifar10.train.EpochStats;
 import dev.cifar10.util.HostInfo;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -4,7 +4,7 @@ import dev.cifar10.bench.BenchRecord;
 import dev.cifar10.bench.BenchResults;
 import dev.cifar10.bench.Benchmark;
 import dev.cifar10.config.RunConfig;
-import dev.cifar10.train.OutputException;
+import dev.cifar10.run.OutputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -7,10 +7,11 @@ import dev.cifar10.data.Cifar10;
 import dev.cifar10.data.Cifar10Source;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.Standardisation;
+import dev.cifar10.run.EvaluationResult;
+import dev.cifar10.run.OutputException;
+import dev.cifar10.run.RunDirectory;
+import dev.cifar10.run.TestReport;
 import dev.cifar10.train.Evaluator;
-import dev.cifar10.train.OutputException;
-import dev.cifar10.train.RunDirectory;
-import dev.cifar10.train.TestReport;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import picocli.CommandLine.Command;
@@ -61,7 +62,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         String source = data != null ? data : config.data();
         Cifar10 dataset = Cifar10Source.load(source, cacheDir, 1,
                 maxTestImages, config.seed());
-        Evaluator.Result result = Evaluator.evaluate(net,
+        EvaluationResult result = Evaluator.evaluate(net,
                 CifarBatches.sequential(dataset.test(), standardisation, config.evalBatchSize(), config.nd4jDataType()));
         TestReport.print(result, spec.commandLine().getOut());
         return 0;

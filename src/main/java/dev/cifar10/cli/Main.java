@@ -5,8 +5,8 @@ import ch.qos.logback.classic.Logger;
 import dev.cifar10.backend.BackendException;
 import dev.cifar10.config.ConfigException;
 import dev.cifar10.data.DataException;
+import dev.cifar10.run.OutputException;
 import dev.cifar10.train.NonFiniteLossException;
-import dev.cifar10.train.OutputException;
 import dev.cifar10.util.HostInfo;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,8 @@
 package dev.cifar10.train;
 
 import dev.cifar10.data.CifarBatches;
+import dev.cifar10.run.EpochStats;
+import dev.cifar10.run.EvaluationResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.parallelism.ParallelWrapper;
 
@@ -47,7 +49,7 @@ public final class EpochRunner {
         }
         double trainSeconds = progress.end();
         long validationStart = System.nanoTime();
-        Evaluator.Result validation = Evaluator.evaluate(net, validationBatches);
+        EvaluationResult validation = Evaluator.evaluate(net, validationBatches);
         long end = System.nanoTime();
         double validationSeconds = (end - validationStart) / 1e9;
         return new EpochStats(epoch, progress.loss(), progress.accuracy(), validation.loss(), validation.accuracy(),

@@ -1,6 +1,7 @@
 package dev.cifar10.train;
 
 import dev.cifar10.data.CifarBatches;
+import dev.cifar10.run.EvaluationResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,10 +16,7 @@ public final class Evaluator {
     private Evaluator() {
     }
 
-    public record Result(double loss, double accuracy, Evaluation evaluation) {
-    }
-
-    public static Result evaluate(MultiLayerNetwork net, CifarBatches batches) {
+    public static EvaluationResult evaluate(MultiLayerNetwork net, CifarBatches batches) {
         Evaluation evaluation = new Evaluation(batches.getLabels(), 1);
         double lossSum = 0;
         long n = 0;
@@ -32,6 +30,6 @@ public final class Evaluator {
             n += ds.numExamples();
             evaluation.eval(labels, probabilities);
         }
-        return new Result(lossSum / n, evaluation.accuracy(), evaluation);
+        return new EvaluationResult(lossSum / n, evaluation.accuracy(), evaluation);
     }
 }

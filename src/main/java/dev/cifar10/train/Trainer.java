@@ -1,11 +1,20 @@
 package dev.cifar10.train;
 
-import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.BackendChecks;
+import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
 import dev.cifar10.model.NotebookCnn;
+import dev.cifar10.run.Checkpoint;
+import dev.cifar10.run.CurvesPlot;
+import dev.cifar10.run.EpochStats;
+import dev.cifar10.run.EvaluationResult;
+import dev.cifar10.run.History;
+import dev.cifar10.run.OutputException;
+import dev.cifar10.run.RunDirectory;
+import dev.cifar10.run.RunInfo;
+import dev.cifar10.run.TestReport;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.PrintWriter;
@@ -98,7 +107,7 @@ public final class Trainer {
         }
         fit(epochs, net, run, history);
 
-        Evaluator.Result test = Evaluator.evaluate(net, data.testBatches(config.evalBatchSize(), config.nd4jDataType()));
+        EvaluationResult test = Evaluator.evaluate(net, data.testBatches(config.evalBatchSize(), config.nd4jDataType()));
         run.writeJson("test.json", TestReport.of(test));
         TestReport.print(test, console);
 

@@ -11,12 +11,14 @@ import dev.cifar10.data.LabeledImages;
 import dev.cifar10.data.Standardisation;
 import dev.cifar10.data.TrainValidationSplit;
 import dev.cifar10.model.NotebookCnn;
-import dev.cifar10.train.CurvesPlot;
-import dev.cifar10.train.EpochStats;
-import dev.cifar10.train.History;
-import dev.cifar10.train.RunInfo;
-import dev.cifar10.train.RunDirectory;
-import dev.cifar10.train.TestReport;
+import dev.cifar10.run.CurvesPlot;
+import dev.cifar10.run.EpochStats;
+import dev.cifar10.run.EvaluationResult;
+import dev.cifar10.run.History;
+import dev.cifar10.run.OutputException;
+import dev.cifar10.run.RunDirectory;
+import dev.cifar10.run.RunInfo;
+import dev.cifar10.run.TestReport;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -31,10 +33,10 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 import scala.Tuple2;
 
 import java.io.IOException;
@@ -91,7 +93,7 @@ public final class SparkTrainJob implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         return new CommandLine(new SparkTrainJob()).setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException || e instanceof dev.cifar10.data.DataException
-                    || e instanceof dev.cifar10.train.OutputException || e instanceof dev.cifar10.backend.BackendException) {
+                    || e instanceof OutputException || e instanceof dev.cifar10.backend.BackendException) {
                 cmd.getErr().println("Error: " + e.getMessage());
                 return e instanceof ConfigException ? 2 : e instanceof dev.cifar10.data.DataException ? 3 : 4;
             }
@@ -181,7 +183,7 @@ public final class SparkTrainJob implements Callable<Integer> {
         // 5. Test set, as train does.
         Evaluation testEval = sparkNet.evaluate(testBatches);
         double testLoss = sparkNet.calculateScore(testBatches, true);
-        dev.cifar10.train.Evaluator.Result result = new dev.cifar10.train.Evaluator.Result(testLoss, testEval.accuracy(), testEval);
+        EvaluationResult result = new EvaluationResult(testLoss, testEval.accuracy(), testEval);
         run.writeJson("test.json", TestReport.of(result));
         TestReport.print(result, console);
         runInfo.put("status", "completed");

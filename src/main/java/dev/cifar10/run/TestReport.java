@@ -1,4 +1,4 @@
-package dev.cifar10.train;
+package dev.cifar10.run;
 
 import dev.cifar10.data.Cifar10;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -15,7 +15,7 @@ public final class TestReport {
     private TestReport() {
     }
 
-    public static Map<String, Object> of(Evaluator.Result test) {
+    public static Map<String, Object> of(EvaluationResult test) {
         Evaluation e = test.evaluation();
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("loss", test.loss());
@@ -41,7 +41,7 @@ public final class TestReport {
         return report;
     }
 
-    public static void print(Evaluator.Result test, PrintWriter console) {
+    public static void print(EvaluationResult test, PrintWriter console) {
         console.printf(Locale.ROOT, "Test: loss: %.4f - acc: %.4f (%,d images)%n", test.loss(), test.accuracy(),
                 test.evaluation().getNumRowCounter());
         StringBuilder perClass = new StringBuilder("Per class:");

@@ -1,4 +1,4 @@
-package dev.cifar10.train;
+package dev.cifar10.run;
 
 /**
  * One epoch of history, the row of history.csv / history.json.

@@ -1,4 +1,4 @@
-package dev.cifar10.train;
+package dev.cifar10.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -29,7 +29,7 @@ public record Checkpoint(int epoch, String modelFile, long rngRootState, long rn
      * Saves the state after {@code history.last()}; removes the previous epoch's model zip once the new one is named.
      * @return the model zip just written
      */
-    static Path save(RunDirectory run, MultiLayerNetwork net, History history) {
+    public static Path save(RunDirectory run, MultiLayerNetwork net, History history) {
         int epoch = history.last().epoch();
         String zip = modelFileFor(epoch);
         run.writeModel(zip, net);
@@ -45,11 +45,11 @@ public record Checkpoint(int epoch, String modelFile, long rngRootState, long rn
         return run.resolve(zip);
     }
 
-    static boolean exists(RunDirectory run) {
+    public static boolean exists(RunDirectory run) {
         return Files.isRegularFile(run.resolve(FILE));
     }
 
-    static Checkpoint read(RunDirectory run) {
+    public static Checkpoint read(RunDirectory run) {
         Path file = run.resolve(FILE);
         try {
             JsonNode json = RunDirectory.JSON.readTree(file.toFile());
@@ -64,7 +64,7 @@ public record Checkpoint(int epoch, String modelFile, long rngRootState, long rn
     }
 
     /** The network as it was after {@link #epoch}, with ND4J's random state as it was then. */
-    MultiLayerNetwork restore(RunDirectory run) {
+    public MultiLayerNetwork restore(RunDirectory run) {
         Path zip = run.resolve(modelFile);
         try {
             MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);

@@ -1,4 +1,4 @@
-package dev.cifar10.train;
+package dev.cifar10.run;
 
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;

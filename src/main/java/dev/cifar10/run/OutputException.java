@@ -1,4 +1,4 @@
-package dev.cifar10.train;
+package dev.cifar10.run;
 
 /** An output file or directory cannot be written; files already written stay complete. */
 public class OutputException extends RuntimeException {

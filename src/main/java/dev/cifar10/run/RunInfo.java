@@ -1,4 +1,4 @@
-package dev.cifar10.train;
+package dev.cifar10.run;
 
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.config.RunConfig;
