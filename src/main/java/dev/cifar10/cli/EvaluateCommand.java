@@ -1,15 +1,13 @@
 package dev.cifar10.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cifar10.backend.Backends;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.Cifar10;
 import dev.cifar10.data.Cifar10Source;
 import dev.cifar10.data.CifarBatches;
-import dev.cifar10.data.Standardisation;
 import dev.cifar10.run.EvaluationResult;
 import dev.cifar10.run.OutputException;
-import dev.cifar10.run.RunDirectory;
+import dev.cifar10.run.RunRecord;
 import dev.cifar10.run.TestReport;
 import dev.cifar10.train.Evaluator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -48,8 +46,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path cacheDir = common.apply();
-        RunConfig config = RunConfig.fromRunJson(runDir, null);
-        Standardisation standardisation = statistics(runDir.resolve("run.json"));
+        RunRecord record = RunRecord.read(runDir);
+        RunConfig config = record.config();
         Path model = runDir.resolve("model.zip");
         if (!Files.isRegularFile(model)) throw new OutputException("No model.zip in " + runDir + ": the run saved no model yet.");
         Backends.initialise(config.backendOptions());
@@ -63,21 +61,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         Cifar10 dataset = Cifar10Source.load(source, cacheDir, 1,
                 maxTestImages, config.seed());
         EvaluationResult result = Evaluator.evaluate(net,
-                CifarBatches.sequential(dataset.test(), standardisation, config.evalBatchSize(), config.nd4jDataType()));
+                CifarBatches.sequential(dataset.test(), record.data().standardisation(), config.evalBatchSize(), config.nd4jDataType()));
         TestReport.print(result, spec.commandLine().getOut());
         return 0;
-    }
-
-    /** The training set's channel statistics, as the run recorded them: test images must be standardised the same way. */
-    static Standardisation statistics(Path runJson) {
-        try {
-            JsonNode d = RunDirectory.JSON.readTree(runJson.toFile()).path("data");
-            double[] mean = RunDirectory.JSON.treeToValue(d.get("channelMean"), double[].class);
-            double[] std = RunDirectory.JSON.treeToValue(d.get("channelStd"), double[].class);
-            if (mean == null || std == null || mean.length != 3 || std.length != 3) throw new IOException("no channel statistics");
-            return new Standardisation(mean, std);
-        } catch (IOException | RuntimeException e) {
-            throw new OutputException("Cannot read the training statistics from " + runJson + ": " + e.getMessage());
-        }
     }
 }

@@ -5,9 +5,9 @@ import dev.cifar10.config.Profiles;
 import dev.cifar10.config.RunConfig;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /** The run settings shared by train and bench: a profile, and a flag to override each of its keys. */
 public final class RunSettingsOptions {
@@ -60,16 +60,16 @@ public final class RunSettingsOptions {
         return RunConfig.resolve(name, Profiles.load(name), overrides());
     }
 
-    /** The settings of the run in {@code runDir} (its run.json); of the flags only --epochs may change them. */
-    public RunConfig resolveForResume(Path runDir) {
+    /** The settings a run recorded; of the flags only --epochs may change them. */
+    public RunConfig resolveForResume(RunConfig recorded) {
         Map<String, String> overrides = overrides();
-        overrides.values().removeIf(java.util.Objects::isNull);
+        overrides.values().removeIf(Objects::isNull);
         overrides.remove("epochs");
         if (profile != null || !overrides.isEmpty()) {
             throw new ConfigException("--resume continues a run with its own settings; only --epochs may change. Remove "
                     + (profile != null ? "--profile " : "") + String.join(" ", overrides.keySet().stream().map(k -> "--" + k).toList()) + ".");
         }
-        return RunConfig.fromRunJson(runDir, epochs);
+        return epochs == null ? recorded : recorded.with(Map.of("epochs", epochs));
     }
 
     private Map<String, String> overrides() {

@@ -1,5 +1,8 @@
 package dev.cifar10.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,25 +96,23 @@ public record RunConfig(
                 p.get(DEVICE), p.get(MAX_DEVICE_MEMORY), p.get(WORKERS), p.get(AVERAGING_FREQUENCY), p.get(PREFETCH));
     }
 
-    /** The settings a run recorded in its run.json ("config"), with an optional new epoch count. */
-    public static RunConfig fromRunJson(java.nio.file.Path runDir, String epochsOverride) {
-        java.nio.file.Path file = runDir.resolve("run.json");
-        Properties p = new Properties();
-        String profile;
-        try {
-            var config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).get("config");
-            if (config == null) throw new java.io.IOException("no \"config\" object");
-            profile = config.path("profile").asText("resumed");
-            config.fields().forEachRemaining(e -> {
-                if (!e.getKey().equals("profile")) p.setProperty(e.getKey(), e.getValue().asText());
-            });
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new ConfigException("Cannot read the settings of the run to resume from " + file + ": " + e.getMessage()
-                    + ". Point --resume at a run directory written by train.");
-        }
-        Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put(EPOCHS.key(), epochsOverride);
-        return resolve(profile, p, overrides);
+    /** The settings a run recorded (run.json's "config": the profile's name and every key), validated as a profile's. */
+    @JsonCreator
+    public static RunConfig fromRecorded(Map<String, Object> recorded) {
+        return fromRecorded(recorded, Map.of());
+    }
+
+    /** These settings with some changed ({@code overrides}: key to value; null values are ignored), validated again. */
+    public RunConfig with(Map<String, String> overrides) {
+        return fromRecorded(asMap(), overrides);
+    }
+
+    private static RunConfig fromRecorded(Map<String, Object> recorded, Map<String, String> overrides) {
+        Properties values = new Properties();
+        recorded.forEach((key, value) -> {
+            if (!key.equals("profile") && value != null) values.setProperty(key, String.valueOf(value));
+        });
+        return resolve(String.valueOf(recorded.getOrDefault("profile", "recorded")), values, overrides);
     }
 
     static String keys() {
@@ -119,6 +120,7 @@ public record RunConfig(
     }
 
     /** Key/value view, as written to run.json and in profile files. */
+    @JsonValue
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("profile", profile);

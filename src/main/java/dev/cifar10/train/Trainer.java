@@ -13,16 +13,14 @@ import dev.cifar10.run.EvaluationResult;
 import dev.cifar10.run.History;
 import dev.cifar10.run.OutputException;
 import dev.cifar10.run.RunDirectory;
-import dev.cifar10.run.RunInfo;
+import dev.cifar10.run.RunRecord;
 import dev.cifar10.run.TestReport;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The notebook, as a Java program: load the data, standardise and split it, build the network,
@@ -45,10 +43,11 @@ public final class Trainer {
         BackendInfo backend = startBackend();
         RunDirectory run = RunDirectory.create(outDir);
         try (AutoCloseable lock = run.lock()) {
-            Map<String, Object> runInfo = runInfo(backend, data);
-            run.writeJson("run.json", runInfo);
+            RunRecord record = RunRecord.start(config, backend, RunRecord.Data.of(data.data().source(), data.data().train().size(),
+                    data.split(), data.data().test().size(), data.standardisation()));
+            record.write(run);
             MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
-            return fitAndTest(run, runInfo, data, net, new History(), backend);
+            return fitAndTest(run, record, data, net, new History(), backend);
         } catch (Exception e) {
             throw rethrow(e);
         }
@@ -65,15 +64,11 @@ public final class Trainer {
             PreparedData data = loadData();
             Checkpoint checkpoint = Checkpoint.read(run);
             MultiLayerNetwork net = checkpoint.restore(run);
-            History history = new History(new java.util.ArrayList<>(checkpoint.history()));
-            @SuppressWarnings("unchecked")
-            Map<String, Object> runInfo = RunDirectory.JSON.readValue(run.resolve("run.json").toFile(), LinkedHashMap.class);
-            runInfo.put("status", "running");
-            runInfo.put("config", config.asMap());
-            runInfo.put("resumed", Instant.now() + " after epoch " + checkpoint.epoch() + " on " + backend.nativeVariant());
-            run.writeJson("run.json", runInfo);
+            History history = new History(new ArrayList<>(checkpoint.history()));
+            RunRecord record = RunRecord.read(runDir).resumed(config, checkpoint.epoch(), backend);
+            record.write(run);
             console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
-            return fitAndTest(run, runInfo, data, net, history, backend);
+            return fitAndTest(run, record, data, net, history, backend);
         } catch (Exception e) {
             throw rethrow(e);
         }
@@ -91,7 +86,7 @@ public final class Trainer {
         return data;
     }
 
-    private History fitAndTest(RunDirectory run, Map<String, Object> runInfo, PreparedData data, MultiLayerNetwork net, History history,
+    private History fitAndTest(RunDirectory run, RunRecord record, PreparedData data, MultiLayerNetwork net, History history,
                                BackendInfo backend) {
         // DL4J writes a memory report when it runs out of memory: keep it with the run, not in the working directory
         org.deeplearning4j.util.CrashReportingUtil.crashDumpOutputDirectory(run.path().toFile());
@@ -111,10 +106,7 @@ public final class Trainer {
         run.writeJson("test.json", TestReport.of(test));
         TestReport.print(test, console);
 
-        runInfo.put("status", "completed");
-        runInfo.put("finished", Instant.now().toString());
-        runInfo.put("test", Map.of("loss", test.loss(), "accuracy", test.accuracy()));
-        run.writeJson("run.json", runInfo);
+        record.completed(test).write(run);
         console.println("Saved: run.json history.csv history.json curves.png model.zip test.json in " + run.path());
         return history;
     }
@@ -141,12 +133,4 @@ public final class Trainer {
         // model.zip is the same bytes: copy the file rather than serialise the network a second time
         run.write("model.zip", out -> java.nio.file.Files.copy(checkpointZip, out));
     }
-
-    private Map<String, Object> runInfo(BackendInfo backend, PreparedData data) {
-        Map<String, Object> info = RunInfo.start(config, backend);
-        info.put("data", RunInfo.data(data.data().source(), data.data().train().size(), data.split(), data.data().test().size(),
-                data.standardisation()));
-        return info;
-    }
-
 }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Properties;
 
 /** The machine and software a run or benchmark ran on, for run.json and benchmark records. */
@@ -48,17 +46,6 @@ public final class HostInfo {
         } catch (IOException e) {
             return System.getenv().getOrDefault("HOSTNAME", "unknown");
         }
-    }
-
-    public static Map<String, Object> software() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("project", projectVersion());
-        m.put("deeplearning4j", dl4jVersion());
-        m.put("commit", gitCommit());
-        m.put("java", javaRuntime());
-        m.put("os", osName());
-        m.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
-        return m;
     }
 
     private static Properties loadBuild() {

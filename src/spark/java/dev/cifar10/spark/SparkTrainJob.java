@@ -17,7 +17,7 @@ import dev.cifar10.run.EvaluationResult;
 import dev.cifar10.run.History;
 import dev.cifar10.run.OutputException;
 import dev.cifar10.run.RunDirectory;
-import dev.cifar10.run.RunInfo;
+import dev.cifar10.run.RunRecord;
 import dev.cifar10.run.TestReport;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -42,16 +42,13 @@ import scala.Tuple2;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -150,8 +147,10 @@ public final class SparkTrainJob implements Callable<Integer> {
         java.nio.file.Path outDir = out != null ? out : java.nio.file.Path.of("runs",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-spark");
         RunDirectory run = RunDirectory.create(outDir);
-        Map<String, Object> runInfo = runInfo(config, backend, sc, n, test.count(), split, standardisation);
-        run.writeJson("run.json", runInfo);
+        RunRecord record = RunRecord.start(config, backend, RunRecord.Data.of(config.data(), n, split, test.count(), standardisation))
+                .withSpark(new RunRecord.Spark(sc.version(), sc.master(), sc.defaultParallelism(), averagingSteps,
+                        "ParameterAveragingTrainingMaster"));
+        record.write(run);
 
         // 4. Epochs: shuffled batches of the notebook's size, trained on the executors, evaluated after each epoch.
         History history = new History();
@@ -186,10 +185,7 @@ public final class SparkTrainJob implements Callable<Integer> {
         EvaluationResult result = new EvaluationResult(testLoss, testEval.accuracy(), testEval);
         run.writeJson("test.json", TestReport.of(result));
         TestReport.print(result, console);
-        runInfo.put("status", "completed");
-        runInfo.put("finished", Instant.now().toString());
-        runInfo.put("test", Map.of("loss", testLoss, "accuracy", testEval.accuracy()));
-        run.writeJson("run.json", runInfo);
+        record.completed(result).write(run);
         console.println("Saved: run.json history.csv history.json curves.png model.zip test.json in " + run.path());
     }
 
@@ -290,14 +286,5 @@ public final class SparkTrainJob implements Callable<Integer> {
         }
         return CifarBatches.batch(new LabeledImages(pixels, labels), java.util.stream.IntStream.range(0, n).toArray(), 0, n,
                 standardisation, org.nd4j.linalg.api.buffer.DataType.FLOAT);
-    }
-
-    private Map<String, Object> runInfo(RunConfig config, BackendInfo backend, JavaSparkContext sc, long n, long testImages,
-                                        TrainValidationSplit split, Standardisation s) {
-        Map<String, Object> info = RunInfo.start(config, backend);
-        info.put("spark", Map.of("version", sc.version(), "master", sc.master(), "defaultParallelism", sc.defaultParallelism(),
-                "averagingSteps", averagingSteps, "trainingMaster", "ParameterAveragingTrainingMaster"));
-        info.put("data", RunInfo.data(config.data(), n, split, testImages, s));
-        return info;
     }
 }
