@@ -15,13 +15,15 @@ import org.deeplearning4j.util.ModelSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -34,11 +36,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "A run directory holding run.json and model.zip.")
     Path runDir;
 
-    @Option(names = "--data", paramLabel = "download|synthetic|DIR", description = "Test images (default: the run's own data setting).")
-    String data;
-
-    @Option(names = "--max-test-images", defaultValue = "0", description = "Use at most this many test records (0 = all).")
-    int maxTestImages;
+    @Mixin
+    TestDataOptions testData;
 
     @Mixin
     CommonOptions common;
@@ -47,7 +46,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         Path cacheDir = common.apply();
         RunRecord record = RunRecord.read(runDir);
-        RunConfig config = record.config();
+        RunConfig config = record.config().with(testData.overrides());
         Path model = runDir.resolve("model.zip");
         if (!Files.isRegularFile(model)) throw new OutputException("No model.zip in " + runDir + ": the run saved no model yet.");
         Backends.initialise(config.backendOptions());
@@ -57,12 +56,29 @@ public final class EvaluateCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             throw new OutputException("Cannot load " + model + ": " + e.getMessage());
         }
-        String source = data != null ? data : config.data();
-        Cifar10 dataset = Cifar10Source.load(source, cacheDir, 1,
-                maxTestImages, config.seed());
+        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, 1, config.maxTestImages(), config.seed());
         EvaluationResult result = Evaluator.evaluate(net,
                 CifarBatches.sequential(dataset.test(), record.data().standardisation(), config.evalBatchSize(), config.nd4jDataType()));
         TestReport.print(result, spec.commandLine().getOut());
         return 0;
+    }
+
+    /** Which test images: the run's own data, all its test records unless limited; flags from the setting declarations. */
+    static final class TestDataOptions {
+        private final SettingOptions flags = new SettingOptions();
+
+        @Spec
+        void addOptions(CommandSpec self) {
+            flags.addTo(self, List.of(RunConfig.DATA, RunConfig.MAX_TEST),
+                    s -> s == RunConfig.DATA ? "the run's own" : s.format(s.defaultValue()));
+        }
+
+        /** The run's settings to change for evaluation: the data if given, and every test record unless limited. */
+        Map<String, String> overrides() {
+            Map<String, String> overrides = new LinkedHashMap<>();
+            overrides.put(RunConfig.MAX_TEST.key(), RunConfig.MAX_TEST.format(RunConfig.MAX_TEST.defaultValue()));
+            overrides.putAll(flags.given());
+            return overrides;
+        }
     }
 }

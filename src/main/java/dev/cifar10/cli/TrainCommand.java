@@ -1,7 +1,6 @@
 package dev.cifar10.cli;
 
 import dev.cifar10.config.ConfigException;
-import dev.cifar10.config.Profiles;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.run.RunRecord;
 import dev.cifar10.train.Trainer;
@@ -44,7 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
             RunConfig config = settings.resolveForResume(RunRecord.read(resume).config());
             new Trainer(config, cache, spec.commandLine().getOut()).resume(resume);
         } else {
-            RunConfig config = settings.resolve(Profiles.DEFAULT);
+            RunConfig config = settings.resolve();
             new Trainer(config, cache, spec.commandLine().getOut()).train(out != null ? out : defaultRunDir(config));
         }
         return 0;

@@ -100,7 +100,7 @@ public final class SparkTrainJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig config = settings.resolve("notebook");
+        RunConfig config = settings.resolve();
         if (config.data().equals("download") || config.data().equals("synthetic")) {
             throw new ConfigException("The Spark job reads CIFAR-10 binary files from a path Spark can read (file:, hdfs:, s3a:); "
                     + "pass --data with the directory holding data_batch_*.bin and test_batch.bin.");

@@ -115,8 +115,7 @@ class TrainCommandTest {
         Outcome o = run("train", "--profile", profile.toString());
         assertEquals(2, o.exitCode());
         assertTrue(o.err().contains("Unknown key 'batchsize'"), o.err());
-        Path valueOutOfRange = Files.writeString(tmp.resolve("lr.properties"),
-                Files.readString(Path.of("profiles/notebook.properties")).replace("learning-rate=0.0001", "learning-rate=-1"));
+        Path valueOutOfRange = Files.writeString(tmp.resolve("lr.properties"), "learning-rate=-1\n");
         Outcome lr = run("train", "--profile", valueOutOfRange.toString());
         assertEquals(2, lr.exitCode());
         assertTrue(lr.err().contains("learning-rate (from profile " + valueOutOfRange + ")"), lr.err());
