@@ -35,10 +35,6 @@ public final class Report {
         this.baseline = pickBaseline(baselineSelector);
     }
 
-    public List<BenchRecord> rows() {
-        return rows;
-    }
-
     public BenchRecord baseline() {
         return rows.get(baseline);
     }

@@ -1,14 +1,13 @@
 package dev.cifar10.cli;
 
-import dev.cifar10.backend.Backends;
 import dev.cifar10.config.RunConfig;
-import dev.cifar10.data.Cifar10;
-import dev.cifar10.data.Cifar10Source;
 import dev.cifar10.data.CifarBatches;
+import dev.cifar10.data.LabeledImages;
 import dev.cifar10.run.EvaluationResult;
 import dev.cifar10.run.OutputException;
 import dev.cifar10.run.RunRecord;
 import dev.cifar10.run.TestReport;
+import dev.cifar10.startup.Startup;
 import dev.cifar10.train.Evaluator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -49,16 +48,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         RunConfig config = record.config().with(testData.overrides());
         Path model = runDir.resolve("model.zip");
         if (!Files.isRegularFile(model)) throw new OutputException("No model.zip in " + runDir + ": the run saved no model yet.");
-        Backends.initialise(config.backendOptions());
+        LabeledImages testSet = Startup.startForEvaluation(config, cacheDir, spec.commandLine().getOut());
         MultiLayerNetwork net;
         try {
             net = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false);
         } catch (IOException | RuntimeException e) {
             throw new OutputException("Cannot load " + model + ": " + e.getMessage());
         }
-        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, 1, config.maxTestImages(), config.seed());
         EvaluationResult result = Evaluator.evaluate(net,
-                CifarBatches.sequential(dataset.test(), record.data().standardisation(), config.evalBatchSize(), config.nd4jDataType()));
+                CifarBatches.sequential(testSet, record.data().standardisation(), config.evalBatchSize(), config.nd4jDataType()));
         TestReport.print(result, spec.commandLine().getOut());
         return 0;
     }

@@ -228,10 +228,6 @@ public final class RunConfig {
         return get(PREFETCH);
     }
 
-    public dev.cifar10.backend.BackendOptions backendOptions() {
-        return new dev.cifar10.backend.BackendOptions(cpuNatives(), helpers(), device(), maxDeviceMemoryMb());
-    }
-
     public DataType nd4jDataType() {
         return dataType().equals("half") ? DataType.HALF : DataType.FLOAT;
     }

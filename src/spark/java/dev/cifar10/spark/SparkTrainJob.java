@@ -1,7 +1,6 @@
 package dev.cifar10.spark;
 
 import dev.cifar10.backend.BackendInfo;
-import dev.cifar10.backend.Backends;
 import dev.cifar10.cli.RunSettingsOptions;
 import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.RunConfig;
@@ -19,6 +18,7 @@ import dev.cifar10.run.OutputException;
 import dev.cifar10.run.RunDirectory;
 import dev.cifar10.run.RunRecord;
 import dev.cifar10.run.TestReport;
+import dev.cifar10.startup.Startup;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -105,8 +105,7 @@ public final class SparkTrainJob implements Callable<Integer> {
             throw new ConfigException("The Spark job reads CIFAR-10 binary files from a path Spark can read (file:, hdfs:, s3a:); "
                     + "pass --data with the directory holding data_batch_*.bin and test_batch.bin.");
         }
-        BackendInfo backend = Backends.initialise(config.backendOptions());
-        console.println(backend.banner());
+        BackendInfo backend = Startup.backend(config, console);
         SparkConf conf = new SparkConf().setAppName("cifar10-dl4j notebook CNN");
         if (master != null) conf.setMaster(master);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
