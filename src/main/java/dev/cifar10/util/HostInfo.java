@@ -1,5 +1,7 @@
 package dev.cifar10.util;
 
+import com.sun.management.OperatingSystemMXBean;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -37,7 +39,7 @@ public final class HostInfo {
 
     public static long totalMemoryBytes() {
         var os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : -1;
+        return os instanceof OperatingSystemMXBean sun ? sun.getTotalMemorySize() : -1;
     }
 
     public static String hostName() {

@@ -1,11 +1,13 @@
 package dev.cifar10.spark;
 
+import dev.cifar10.backend.BackendException;
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.cli.RunSettingsOptions;
 import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.Cifar10Binary;
 import dev.cifar10.data.CifarBatches;
+import dev.cifar10.data.DataException;
 import dev.cifar10.data.LabeledImages;
 import dev.cifar10.data.Standardisation;
 import dev.cifar10.data.TrainValidationSplit;
@@ -32,6 +34,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,6 +54,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 
 /**
  * The notebook's training on an Apache Spark cluster, with DL4J's parameter averaging: the
@@ -89,10 +93,10 @@ public final class SparkTrainJob implements Callable<Integer> {
     public static int run(String... args) {
         System.setProperty("java.awt.headless", "true");
         return new CommandLine(new SparkTrainJob()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException || e instanceof dev.cifar10.data.DataException
-                    || e instanceof OutputException || e instanceof dev.cifar10.backend.BackendException) {
+            if (e instanceof ConfigException || e instanceof DataException
+                    || e instanceof OutputException || e instanceof BackendException) {
                 cmd.getErr().println("Error: " + e.getMessage());
-                return e instanceof ConfigException ? 2 : e instanceof dev.cifar10.data.DataException ? 3 : 4;
+                return e instanceof ConfigException ? 2 : e instanceof DataException ? 3 : 4;
             }
             throw e;
         }).execute(args);
@@ -193,20 +197,20 @@ public final class SparkTrainJob implements Callable<Integer> {
         Configuration hadoop = sc.hadoopConfiguration();
         Path path = new Path(dir);
         FileSystem fs = FileSystem.get(URI.create(dir), hadoop);
-        if (!fs.exists(path)) throw new dev.cifar10.data.DataException("Data directory " + dir + " does not exist (as Spark sees it).");
+        if (!fs.exists(path)) throw new DataException("Data directory " + dir + " does not exist (as Spark sees it).");
         List<FileStatus> files = new ArrayList<>();
         for (FileStatus s : fs.listStatus(path)) {
             if (Cifar10Binary.trainBatchNumber(s.getPath().getName()) >= 0) files.add(s);
         }
-        if (files.isEmpty()) throw new dev.cifar10.data.DataException("No data_batch_*.bin in " + dir + ".");
+        if (files.isEmpty()) throw new DataException("No data_batch_*.bin in " + dir + ".");
         if (!fs.exists(new Path(path, Cifar10Binary.TEST_FILE))) {
-            throw new dev.cifar10.data.DataException("Test file " + join(dir, Cifar10Binary.TEST_FILE) + " is missing.");
+            throw new DataException("Test file " + join(dir, Cifar10Binary.TEST_FILE) + " is missing.");
         }
         files.sort(Comparator.comparingInt(s -> Cifar10Binary.trainBatchNumber(s.getPath().getName())));
         List<String> names = new ArrayList<>();
         for (FileStatus s : files) {
             if (s.getLen() % Cifar10Binary.RECORD_BYTES != 0) {
-                throw new dev.cifar10.data.DataException(s.getPath() + " is " + s.getLen() + " bytes, not a whole number of "
+                throw new DataException(s.getPath() + " is " + s.getLen() + " bytes, not a whole number of "
                         + Cifar10Binary.RECORD_BYTES + "-byte CIFAR-10 records.");
             }
             names.add(s.getPath().toString());
@@ -230,7 +234,7 @@ public final class SparkTrainJob implements Callable<Integer> {
             JavaPairRDD<Long, byte[]> indexed = records.zipWithIndex().mapToPair(t -> {
                 int label = t._1()[0] & 0xFF;
                 if (label > 9) {
-                    throw new dev.cifar10.data.DataException(name + ": record " + t._2() + " has label " + label + "; CIFAR-10 labels are 0-9.");
+                    throw new DataException(name + ": record " + t._2() + " has label " + label + "; CIFAR-10 labels are 0-9.");
                 }
                 return new Tuple2<>(base + t._2(), t._1().clone());
             });
@@ -283,7 +287,7 @@ public final class SparkTrainJob implements Callable<Integer> {
             labels[i] = records.get(i)[0];
             System.arraycopy(records.get(i), 1, pixels, i * LabeledImages.IMAGE_BYTES, LabeledImages.IMAGE_BYTES);
         }
-        return CifarBatches.batch(new LabeledImages(pixels, labels), java.util.stream.IntStream.range(0, n).toArray(), 0, n,
-                standardisation, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        return CifarBatches.batch(new LabeledImages(pixels, labels), IntStream.range(0, n).toArray(), 0, n,
+                standardisation, DataType.FLOAT);
     }
 }

@@ -9,6 +9,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ class TrainCommandTest {
 
         Outcome evaluated = run("evaluate", out.toString());
         assertEquals(0, evaluated.exitCode(), evaluated.err());
-        assertTrue(evaluated.out().contains(String.format(java.util.Locale.ROOT, "acc: %.4f (500 images)", test.get("accuracy").asDouble())),
+        assertTrue(evaluated.out().contains(String.format(Locale.ROOT, "acc: %.4f (500 images)", test.get("accuracy").asDouble())),
                 "evaluate reloads model.zip and reproduces test.json: " + evaluated.out());
     }
 
