@@ -19,13 +19,13 @@ import java.util.List;
 import static dev.cifar10.Cli.run;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The train command as a user runs it: real sample data in, a complete run directory out. */
+/** The train command as a user runs it: the sample records in (real or generated, see SampleData), a complete run directory out. */
 class TrainCommandTest {
     @TempDir
     Path tmp;
 
     @Test
-    void trainsOnTheRealSampleAndWritesEveryOutput() throws Exception {
+    void trainsOnTheSampleAndWritesEveryOutput() throws Exception {
         Path out = tmp.resolve("run");
         Outcome o = run("train", "--profile", "quick", "--data", SampleData.DIR.toString(), "--max-train-images", "0",
                 "--max-test-images", "0", "--epochs", "4", "--out", out.toString());
