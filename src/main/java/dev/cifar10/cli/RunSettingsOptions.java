@@ -42,13 +42,16 @@ public final class RunSettingsOptions {
     String dataType;
     @Option(names = "--workspace-mode", paramLabel = "ENABLED|NONE", description = "DL4J workspace mode.")
     String workspaceMode;
-    @Option(names = "--cudnn-algo-mode", paramLabel = "PREFER_FASTEST|NO_WORKSPACE", description = "cuDNN algorithm choice (CUDA).")
-    String cudnnAlgoMode;
-    @Option(names = "--device", paramLabel = "N", description = "GPU index (CUDA); default: the first supported GPU.")
+    @Option(names = "--backend", paramLabel = "auto|cpu|cuda", description = "auto (default): CUDA where it can run, else the CPU, saying why; "
+            + "cpu: skip the GPU; cuda: insist on the GPU (exit 5 if it cannot run).")
+    String backend;
+    @Option(names = "--device", paramLabel = "auto|all|N", description = "GPUs (CUDA): auto (default) = the first supported GPU; all = every supported GPU; "
+            + "N = GPU N as nvidia-smi numbers it (insist: exit 5 if it cannot run).")
     String device;
     @Option(names = "--max-device-memory-mb", paramLabel = "MiB", description = "ND4J device memory limit (CUDA); 0 = ND4J's default.")
     String maxDeviceMemoryMb;
-    @Option(names = "--workers", paramLabel = "N", description = "Parallel trainers with DL4J's ParallelWrapper; 0 = one per GPU (CUDA), 1 (CPU).")
+    @Option(names = "--workers", paramLabel = "N", description = "Parallel trainers with DL4J's ParallelWrapper (parameter averaging); "
+            + "0 = one (one per GPU with --device all). On CUDA, N uses up to N GPUs.")
     String workers;
     @Option(names = "--averaging-frequency", paramLabel = "STEPS", description = "With several workers: average parameters every STEPS steps.")
     String averagingFrequency;
@@ -88,7 +91,7 @@ public final class RunSettingsOptions {
         overrides.put("helpers", noHelpers ? "false" : null);
         overrides.put("data-type", dataType);
         overrides.put("workspace-mode", workspaceMode);
-        overrides.put("cudnn-algo-mode", cudnnAlgoMode);
+        overrides.put("backend", backend);
         overrides.put("device", device);
         overrides.put("max-device-memory-mb", maxDeviceMemoryMb);
         overrides.put("workers", workers);

@@ -25,8 +25,8 @@ public record RunConfig(
         boolean helpers,
         String dataType,
         String workspaceMode,
-        String cudnnAlgoMode,
-        int device,
+        String backend,
+        String device,
         long maxDeviceMemoryMb,
         int workers,
         int averagingFrequency,
@@ -47,8 +47,15 @@ public record RunConfig(
 
     static final Setting<String> DATA_TYPE = Setting.oneOf("data-type", List.of("float", "half"), "floating-point type of weights and activations (half: CUDA only)");
     static final Setting<String> WORKSPACE_MODE = Setting.oneOf("workspace-mode", List.of("ENABLED", "NONE"), "DL4J workspace mode for training and inference");
-    static final Setting<String> CUDNN_ALGO_MODE = Setting.oneOf("cudnn-algo-mode", List.of("PREFER_FASTEST", "NO_WORKSPACE"), "cuDNN algorithm choice of the convolution layers (CUDA)");
-    static final Setting<Integer> DEVICE = Setting.integer("device", -1, 63, "GPU index (CUDA), -1 for the first supported GPU");
+    static final Setting<String> BACKEND = Setting.oneOf("backend", List.of("auto", "cpu", "cuda"),
+            "auto: CUDA where it can run, else the CPU (saying why); cpu; cuda: insist on the GPU (exit 5 if it cannot run)");
+    static final Setting<String> DEVICE = new Setting<>("device", "auto, all, or a GPU index from 0 to 63", s -> {
+        String v = s.trim();
+        if (!v.equals("auto") && !v.equals("all") && !v.matches("\\d{1,2}") || v.matches("\\d+") && Integer.parseInt(v) > 63) {
+            throw new IllegalArgumentException();
+        }
+        return v;
+    }, "which GPUs (CUDA): auto = the first supported one, all = every supported one, N = GPU N (insist: exit 5 if it cannot run)");
     static final Setting<Integer> MAX_DEVICE_MEMORY = Setting.integer("max-device-memory-mb", 0, 10_000_000, "ND4J device memory limit in MiB (CUDA), 0 for ND4J's default");
 
     static final Setting<Integer> WORKERS = Setting.integer("workers", 0, 64, "parallel trainers (ParallelWrapper); 0: one per selected GPU on CUDA, 1 on CPU");
@@ -56,7 +63,7 @@ public record RunConfig(
     static final Setting<Integer> PREFETCH = Setting.integer("prefetch", 1, 256, "with several workers: batches prepared ahead");
 
     static final List<Setting<?>> ALL = List.of(EPOCHS, BATCH_SIZE, LEARNING_RATE, DROPOUT, VALIDATION_SPLIT, SEED, DATA,
-            MAX_TRAIN, MAX_TEST, EVAL_BATCH, CPU_NATIVES, HELPERS, DATA_TYPE, WORKSPACE_MODE, CUDNN_ALGO_MODE, DEVICE, MAX_DEVICE_MEMORY,
+            MAX_TRAIN, MAX_TEST, EVAL_BATCH, CPU_NATIVES, HELPERS, DATA_TYPE, WORKSPACE_MODE, BACKEND, DEVICE, MAX_DEVICE_MEMORY,
             WORKERS, AVERAGING_FREQUENCY, PREFETCH);
 
     /**
@@ -89,7 +96,7 @@ public record RunConfig(
         Parser p = new Parser(values, sources);
         return new RunConfig(profileName, p.get(EPOCHS), p.get(BATCH_SIZE), p.get(LEARNING_RATE), p.get(DROPOUT),
                 p.get(VALIDATION_SPLIT), p.get(SEED), p.get(DATA), p.get(MAX_TRAIN), p.get(MAX_TEST), p.get(EVAL_BATCH),
-                p.get(CPU_NATIVES), p.get(HELPERS), p.get(DATA_TYPE), p.get(WORKSPACE_MODE), p.get(CUDNN_ALGO_MODE),
+                p.get(CPU_NATIVES), p.get(HELPERS), p.get(DATA_TYPE), p.get(WORKSPACE_MODE), p.get(BACKEND),
                 p.get(DEVICE), p.get(MAX_DEVICE_MEMORY), p.get(WORKERS), p.get(AVERAGING_FREQUENCY), p.get(PREFETCH));
     }
 
@@ -105,6 +112,10 @@ public record RunConfig(
             config.fields().forEachRemaining(e -> {
                 if (!e.getKey().equals("profile")) p.setProperty(e.getKey(), e.getValue().asText());
             });
+            // runs recorded before --backend existed: the retired cudnn-algo-mode (it changed nothing) and device -1
+            p.remove("cudnn-algo-mode");
+            p.putIfAbsent(BACKEND.key(), "auto");
+            if ("-1".equals(p.getProperty(DEVICE.key()))) p.setProperty(DEVICE.key(), "auto");
         } catch (java.io.IOException | RuntimeException e) {
             throw new ConfigException("Cannot read the settings of the run to resume from " + file + ": " + e.getMessage()
                     + ". Point --resume at a run directory written by train.");
@@ -136,7 +147,7 @@ public record RunConfig(
         m.put(HELPERS.key(), helpers);
         m.put(DATA_TYPE.key(), dataType);
         m.put(WORKSPACE_MODE.key(), workspaceMode);
-        m.put(CUDNN_ALGO_MODE.key(), cudnnAlgoMode);
+        m.put(BACKEND.key(), backend);
         m.put(DEVICE.key(), device);
         m.put(MAX_DEVICE_MEMORY.key(), maxDeviceMemoryMb);
         m.put(WORKERS.key(), workers);
@@ -146,7 +157,7 @@ public record RunConfig(
     }
 
     public dev.cifar10.backend.BackendOptions backendOptions() {
-        return new dev.cifar10.backend.BackendOptions(cpuNatives, helpers, device, maxDeviceMemoryMb);
+        return new dev.cifar10.backend.BackendOptions(backend, cpuNatives, helpers, device, workers, maxDeviceMemoryMb);
     }
 
     public org.nd4j.linalg.api.buffer.DataType nd4jDataType() {
@@ -155,8 +166,7 @@ public record RunConfig(
 
     public dev.cifar10.model.NotebookCnn.Settings modelSettings() {
         return new dev.cifar10.model.NotebookCnn.Settings(learningRate, dropout, seed, nd4jDataType(),
-                org.deeplearning4j.nn.conf.WorkspaceMode.valueOf(workspaceMode),
-                org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode.valueOf(cudnnAlgoMode));
+                org.deeplearning4j.nn.conf.WorkspaceMode.valueOf(workspaceMode));
     }
 
     private record Parser(Map<String, String> values, Map<String, String> sources) {

@@ -24,18 +24,27 @@ public final class RunInfo {
         info.put("seed", config.seed());
         info.put("software", HostInfo.software());
         Map<String, Object> b = new LinkedHashMap<>();
+        b.put("build", backend.build());
         b.put("backend", backend.backend());
+        b.put("fallback", backend.fallback());
         b.put("nativeVariant", backend.nativeVariant());
         b.put("layerHelpers", backend.helpers());
         b.putAll(backend.details());
         info.put("backend", b);
         if (!backend.gpus().isEmpty()) {
             info.put("gpus", backend.gpus());
-            info.put("cuda", Map.of("cuda", BackendInfo.CUDA_VERSION, "cudnn", BackendInfo.CUDNN_VERSION));
+            info.put("cuda", backend.cudaVersions()); // read from the loaded libraries
         }
         info.put("hardware", Map.of("cpuModel", backend.cpu().model(), "logicalCores", backend.cpu().logicalCores(),
                 "memoryBytes", HostInfo.totalMemoryBytes(), "host", HostInfo.hostName()));
         return info;
+    }
+
+    /** Which helper each convolution and pooling layer carries, as read from the initialised network. */
+    public static void attachedHelpers(Map<String, Object> info, org.deeplearning4j.nn.multilayer.MultiLayerNetwork net) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> b = (Map<String, Object>) info.get("backend");
+        b.put("attachedHelpers", dev.cifar10.backend.LayerHelpers.attached(net));
     }
 
     /** Where the images came from, the split, and the channel statistics (evaluate standardises with these). */

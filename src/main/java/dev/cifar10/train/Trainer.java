@@ -2,6 +2,7 @@ package dev.cifar10.train;
 
 import dev.cifar10.backend.BackendChecks;
 import dev.cifar10.backend.BackendInfo;
+import dev.cifar10.backend.LayerHelpers;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
@@ -45,9 +46,10 @@ public final class Trainer {
         BackendInfo backend = startBackend();
         RunDirectory run = RunDirectory.create(outDir);
         try (AutoCloseable lock = run.lock()) {
-            Map<String, Object> runInfo = runInfo(backend, data);
-            run.writeJson("run.json", runInfo);
             MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+            Map<String, Object> runInfo = runInfo(backend, data);
+            reportHelpers(runInfo, net);
+            run.writeJson("run.json", runInfo);
             return fitAndTest(run, runInfo, data, net, new History(), backend);
         } catch (Exception e) {
             throw rethrow(e);
@@ -70,13 +72,21 @@ public final class Trainer {
             Map<String, Object> runInfo = RunDirectory.JSON.readValue(run.resolve("run.json").toFile(), LinkedHashMap.class);
             runInfo.put("status", "running");
             runInfo.put("config", config.asMap());
-            runInfo.put("resumed", Instant.now() + " after epoch " + checkpoint.epoch() + " on " + backend.nativeVariant());
+            runInfo.put("resumed", Instant.now() + " after epoch " + checkpoint.epoch() + " on " + backend.backend() + " " + backend.nativeVariant()
+                    + (backend.fallback() != null ? " (fell back: " + backend.fallback() + ")" : ""));
+            reportHelpers(runInfo, net);
             run.writeJson("run.json", runInfo);
             console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
             return fitAndTest(run, runInfo, data, net, history, backend);
         } catch (Exception e) {
             throw rethrow(e);
         }
+    }
+
+    /** Prints and records the helper each convolution and pooling layer actually carries. */
+    private void reportHelpers(Map<String, Object> runInfo, MultiLayerNetwork net) {
+        console.println("Layer helpers attached: " + LayerHelpers.describe(net));
+        RunInfo.attachedHelpers(runInfo, net);
     }
 
     private BackendInfo startBackend() {

@@ -127,9 +127,9 @@ class TrainCommandTest {
         Outcome o = run("train", "--profile", "smoke", "--data", "synthetic", "--data-type", "half", "--out", tmp.resolve("h").toString());
         assertEquals(2, o.exitCode());
         assertTrue(o.err().contains("data-type half") && o.err().contains("needs the cuda build"), o.err());
-        Outcome bad = run("train", "--cudnn-algo-mode", "FASTEST");
+        Outcome bad = run("train", "--backend", "gpu");
         assertEquals(2, bad.exitCode());
-        assertTrue(bad.err().contains("cudnn-algo-mode") && bad.err().contains("PREFER_FASTEST, NO_WORKSPACE"), bad.err());
+        assertTrue(bad.err().contains("backend") && bad.err().contains("auto, cpu, cuda"), bad.err());
     }
 
     @Test
