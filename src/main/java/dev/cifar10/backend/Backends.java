@@ -85,9 +85,13 @@ public final class Backends {
 
     /** Chooses the backend and natives, loads ND4J and engages the helpers; idempotent. */
     public static synchronized BackendInfo initialise(BackendOptions options) {
-        if (current != null) return current;
-        CpuInfo cpu = CpuInfo.detect();
         String build = buildBackend();
+        if (current != null) {
+            // ND4J cannot change backend once loaded; the cpu build still refuses what it cannot do (no side effects there)
+            if (build.equals("cpu")) choose(options, build, null);
+            return current;
+        }
+        CpuInfo cpu = CpuInfo.detect();
         // nvidia-smi only where CUDA is possible: the cpu build and --backend cpu never ask the driver
         boolean mayUseCuda = build.equals("cuda") && !options.backend().equals(BackendOptions.CPU);
         Choice choice = choose(options, build, mayUseCuda ? NvidiaSmi.query() : null);
