@@ -133,6 +133,17 @@ class TrainCommandTest {
     }
 
     @Test
+    void theCpuBuildRefusesAGpuWithExitFive() {
+        Outcome device = run("train", "--profile", "smoke", "--data", "synthetic", "--device", "0", "--out", tmp.resolve("d").toString());
+        assertEquals(5, device.exitCode(), device.err());
+        assertTrue(device.err().contains("--device 0 asks for a GPU, but this is the cpu build") && device.err().contains("mvn -Pcuda"), device.err());
+        Outcome both = run("train", "--profile", "smoke", "--data", "synthetic", "--backend", "cpu", "--device", "1", "--out", tmp.resolve("b").toString());
+        assertEquals(2, both.exitCode(), both.err());
+        assertTrue(both.err().contains("--backend cpu"), both.err());
+        assertEquals(2, run("train", "--device", "first").exitCode());
+    }
+
+    @Test
     void refusesMissingDataWithExitThree() {
         Outcome o = run("train", "--profile", "smoke", "--data", tmp.resolve("nothing-here").toString(), "--out", tmp.resolve("r").toString());
         assertEquals(3, o.exitCode());

@@ -2,7 +2,9 @@ package org.deeplearning4j.cuda.dropout;
 
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
+import org.deeplearning4j.config.DL4JClassLoading;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.dropout.DropoutHelper;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,15 @@ class CudnnDropoutHelperTest {
     @BeforeAll
     static void backend() {
         Backends.initialise(BackendOptions.defaults());
+    }
+
+    /** What DL4J M2.1's HelperUtils does on CUDA (it wraps the arguments in one more array); a failure there is its ERROR line. */
+    @Test
+    void dl4jFindsAndBuildsItByName() {
+        Object helper = DL4JClassLoading.createNewInstance(Dropout.CUDNN_DROPOUT_HELPER_CLASS_NAME, DropoutHelper.class,
+                new Object[]{new Object[]{DataType.FLOAT}});
+        assertInstanceOf(CudnnDropoutHelper.class, helper);
+        assertTrue(((DropoutHelper) helper).checkSupported());
     }
 
     @Test
