@@ -22,6 +22,11 @@ public record BackendOptions(String backend, String cpuNatives, boolean helpers,
         return backend.equals(CUDA) || !device.equals(AUTO);
     }
 
+    /** The same, but taking whatever runs here: a model trained on a named GPU still evaluates on a machine without it. */
+    public BackendOptions withoutInsisting() {
+        return new BackendOptions(backend.equals(CPU) ? CPU : AUTO, cpuNatives, helpers, AUTO, 0, maxDeviceMemoryMiB);
+    }
+
     /** Which flag insists, for messages. */
     String insistingFlag() {
         return backend.equals(CUDA) ? "--backend cuda" : "--device " + device;

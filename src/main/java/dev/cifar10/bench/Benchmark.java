@@ -53,6 +53,8 @@ public final class Benchmark {
         MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
         String attachedHelpers = LayerHelpers.describe(net);
         console.println("Layer helpers attached: " + attachedHelpers);
+        String warning = LayerHelpers.warning(backend, net);
+        if (warning != null) console.println(warning);
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         CifarBatches timed = stepsPerEpoch > 0 ? trainBatches.capped(stepsPerEpoch) : trainBatches;
         MemoryProbe memory = new MemoryProbe(!backend.gpus().isEmpty());

@@ -52,7 +52,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         Standardisation standardisation = statistics(runDir.resolve("run.json"));
         Path model = runDir.resolve("model.zip");
         if (!Files.isRegularFile(model)) throw new OutputException("No model.zip in " + runDir + ": the run saved no model yet.");
-        Backends.initialise(config.backendOptions());
+        Backends.initialise(config.backendOptions().withoutInsisting());
         MultiLayerNetwork net;
         try {
             net = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false);

@@ -48,7 +48,7 @@ public final class Trainer {
         try (AutoCloseable lock = run.lock()) {
             MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
             Map<String, Object> runInfo = runInfo(backend, data);
-            reportHelpers(runInfo, net);
+            reportHelpers(runInfo, net, backend);
             run.writeJson("run.json", runInfo);
             return fitAndTest(run, runInfo, data, net, new History(), backend);
         } catch (Exception e) {
@@ -74,7 +74,7 @@ public final class Trainer {
             runInfo.put("config", config.asMap());
             runInfo.put("resumed", Instant.now() + " after epoch " + checkpoint.epoch() + " on " + backend.backend() + " " + backend.nativeVariant()
                     + (backend.fallback() != null ? " (fell back: " + backend.fallback() + ")" : ""));
-            reportHelpers(runInfo, net);
+            reportHelpers(runInfo, net, backend);
             run.writeJson("run.json", runInfo);
             console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
             return fitAndTest(run, runInfo, data, net, history, backend);
@@ -84,8 +84,10 @@ public final class Trainer {
     }
 
     /** Prints and records the helper each convolution and pooling layer actually carries. */
-    private void reportHelpers(Map<String, Object> runInfo, MultiLayerNetwork net) {
+    private void reportHelpers(Map<String, Object> runInfo, MultiLayerNetwork net, BackendInfo backend) {
         console.println("Layer helpers attached: " + LayerHelpers.describe(net));
+        String warning = LayerHelpers.warning(backend, net);
+        if (warning != null) console.println(warning);
         RunInfo.attachedHelpers(runInfo, net);
     }
 
