@@ -17,6 +17,12 @@ public record BackendOptions(String backend, String cpuNatives, boolean helpers,
         return new BackendOptions(AUTO, AUTO, true, AUTO, 0, 0);
     }
 
+    /** Why these options contradict each other (a GPU named for the CPU backend), or null. */
+    public String contradiction() {
+        return backend.equals(CPU) && !device.equals(AUTO)
+                ? "--device " + device + " names a GPU, but --backend cpu asks for the CPU. Drop one of them." : null;
+    }
+
     /** --backend cuda, or a GPU named with --device: then a GPU problem ends the run instead of falling back. */
     public boolean insistsOnCuda() {
         return backend.equals(CUDA) || !device.equals(AUTO);

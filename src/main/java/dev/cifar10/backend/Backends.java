@@ -1,6 +1,5 @@
 package dev.cifar10.backend;
 
-import dev.cifar10.config.ConfigException;
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.cuda.convolution.CudnnHelpers;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
@@ -53,12 +52,7 @@ public final class Backends {
     static Choice choose(BackendOptions options, String build, NvidiaSmi.Answer smi) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("requested", options.backend() + (options.device().equals(BackendOptions.AUTO) ? "" : ", device " + options.device()));
-        if (options.backend().equals(BackendOptions.CPU)) {
-            if (!options.device().equals(BackendOptions.AUTO)) {
-                throw new ConfigException("--device " + options.device() + " names a GPU, but --backend cpu asks for the CPU. Drop one of them.");
-            }
-            return new Choice("cpu", List.of(), null, null, details);
-        }
+        if (options.backend().equals(BackendOptions.CPU)) return new Choice("cpu", List.of(), null, null, details);
         if (build.equals("cpu")) {
             if (options.insistsOnCuda()) {
                 throw new BackendException(options.insistingFlag() + " asks for a GPU, but this is the cpu build: it carries no CUDA backend.",

@@ -47,6 +47,13 @@ public final class LayerHelpers {
         return sb.toString();
     }
 
+    /** A warning when helpers were switched on but some convolution or pooling layer runs DL4J's built-in code; else null. */
+    public static String warning(BackendInfo backend, MultiLayerNetwork net) {
+        if (backend.helpers().equals("off") || allAttached(net)) return null;
+        return "Warning: " + backend.helpers() + " helpers are on, but some layers run DL4J's built-in implementation ("
+                + describe(net) + "); run the doctor command to see why.";
+    }
+
     /** True when every convolution and pooling layer carries a helper. */
     public static boolean allAttached(MultiLayerNetwork net) {
         return attached(net).values().stream().noneMatch(h -> h.containsKey(BUILT_IN));

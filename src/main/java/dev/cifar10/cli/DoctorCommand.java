@@ -62,8 +62,10 @@ public final class DoctorCommand implements Callable<Integer> {
         printGpus(out);
 
         BackendInfo info;
+        BackendOptions options = new BackendOptions(backend, cpuNatives, true, device, 0, 0);
+        if (options.contradiction() != null) throw new ConfigException(options.contradiction());
         try {
-            info = Backends.initialise(new BackendOptions(backend, cpuNatives, true, device, 0, 0));
+            info = Backends.initialise(options);
         } catch (BackendException e) {
             printCudaLibraries(out, build, null);
             out.println("Verdict: the chosen backend cannot run (exit 5): " + e.getMessage());

@@ -1,6 +1,7 @@
 package dev.cifar10.model;
 
 import dev.cifar10.backend.LayerHelpers;
+import dev.cifar10.data.Cifar10;
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.cuda.convolution.CudnnHelpers;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -51,8 +52,8 @@ public final class HelperComparison {
 
         Nd4j.getRandom().setSeed(seed);
         INDArray input = Nd4j.randn(DataType.FLOAT, BATCH, NotebookCnn.CHANNELS, NotebookCnn.HEIGHT, NotebookCnn.WIDTH);
-        INDArray labels = Nd4j.zeros(DataType.FLOAT, BATCH, NotebookCnn.CLASSES);
-        for (int i = 0; i < BATCH; i++) labels.putScalar(i, i % NotebookCnn.CLASSES, 1f);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, BATCH, Cifar10.CLASSES);
+        for (int i = 0; i < BATCH; i++) labels.putScalar(i, i % Cifar10.CLASSES, 1f);
 
         Pass a = pass(with, input, labels, seed), b = pass(without, input, labels, seed);
         double[] msWith = new double[TIMED_PASSES], msWithout = new double[TIMED_PASSES];

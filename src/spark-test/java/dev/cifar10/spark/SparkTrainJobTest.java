@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -41,7 +42,7 @@ class SparkTrainJobTest {
                 "evaluate", out.toString(), "--max-test-images", "200");
         assertEquals(0, evaluated, evalErr.toString());
         double testAcc = new ObjectMapper().readTree(out.resolve("test.json").toFile()).get("accuracy").asDouble();
-        assertTrue(evalOut.toString().contains(String.format(java.util.Locale.ROOT, "acc: %.4f (200 images)", testAcc)),
+        assertTrue(evalOut.toString().contains(String.format(Locale.ROOT, "acc: %.4f (200 images)", testAcc)),
                 "evaluate reloads the Spark model and reproduces its test accuracy " + testAcc + ": " + evalOut);
     }
 }

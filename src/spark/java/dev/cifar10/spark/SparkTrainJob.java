@@ -1,12 +1,13 @@
 package dev.cifar10.spark;
 
+import dev.cifar10.backend.BackendException;
 import dev.cifar10.backend.BackendInfo;
-import dev.cifar10.backend.Backends;
 import dev.cifar10.cli.RunSettingsOptions;
 import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.Cifar10Binary;
 import dev.cifar10.data.CifarBatches;
+import dev.cifar10.data.DataException;
 import dev.cifar10.data.LabeledImages;
 import dev.cifar10.data.Standardisation;
 import dev.cifar10.data.TrainValidationSplit;
@@ -17,8 +18,9 @@ import dev.cifar10.run.EvaluationResult;
 import dev.cifar10.run.History;
 import dev.cifar10.run.OutputException;
 import dev.cifar10.run.RunDirectory;
-import dev.cifar10.run.RunInfo;
+import dev.cifar10.run.RunRecord;
 import dev.cifar10.run.TestReport;
+import dev.cifar10.startup.Startup;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -32,6 +34,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,18 +45,16 @@ import scala.Tuple2;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 
 /**
  * The notebook's training on an Apache Spark cluster, with DL4J's parameter averaging: the
@@ -92,10 +93,10 @@ public final class SparkTrainJob implements Callable<Integer> {
     public static int run(String... args) {
         System.setProperty("java.awt.headless", "true");
         return new CommandLine(new SparkTrainJob()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException || e instanceof dev.cifar10.data.DataException
-                    || e instanceof OutputException || e instanceof dev.cifar10.backend.BackendException) {
+            if (e instanceof ConfigException || e instanceof DataException
+                    || e instanceof OutputException || e instanceof BackendException) {
                 cmd.getErr().println("Error: " + e.getMessage());
-                return e instanceof ConfigException ? 2 : e instanceof dev.cifar10.data.DataException ? 3 : 4;
+                return e instanceof ConfigException ? 2 : e instanceof DataException ? 3 : 4;
             }
             throw e;
         }).execute(args);
@@ -103,13 +104,12 @@ public final class SparkTrainJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig config = settings.resolve("notebook");
+        RunConfig config = settings.resolve();
         if (config.data().equals("download") || config.data().equals("synthetic")) {
             throw new ConfigException("The Spark job reads CIFAR-10 binary files from a path Spark can read (file:, hdfs:, s3a:); "
                     + "pass --data with the directory holding data_batch_*.bin and test_batch.bin.");
         }
-        BackendInfo backend = Backends.initialise(config.backendOptions());
-        console.println(backend.banner());
+        BackendInfo backend = Startup.backend(config, console);
         SparkConf conf = new SparkConf().setAppName("cifar10-dl4j notebook CNN");
         if (master != null) conf.setMaster(master);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
@@ -150,8 +150,10 @@ public final class SparkTrainJob implements Callable<Integer> {
         java.nio.file.Path outDir = out != null ? out : java.nio.file.Path.of("runs",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-spark");
         RunDirectory run = RunDirectory.create(outDir);
-        Map<String, Object> runInfo = runInfo(config, backend, sc, n, test.count(), split, standardisation);
-        run.writeJson("run.json", runInfo);
+        RunRecord record = RunRecord.start(config, backend, RunRecord.Data.of(config.data(), n, split, test.count(), standardisation))
+                .withSpark(new RunRecord.Spark(sc.version(), sc.master(), sc.defaultParallelism(), averagingSteps,
+                        "ParameterAveragingTrainingMaster"));
+        record.write(run);
 
         // 4. Epochs: shuffled batches of the notebook's size, trained on the executors, evaluated after each epoch.
         History history = new History();
@@ -186,10 +188,7 @@ public final class SparkTrainJob implements Callable<Integer> {
         EvaluationResult result = new EvaluationResult(testLoss, testEval.accuracy(), testEval);
         run.writeJson("test.json", TestReport.of(result));
         TestReport.print(result, console);
-        runInfo.put("status", "completed");
-        runInfo.put("finished", Instant.now().toString());
-        runInfo.put("test", Map.of("loss", testLoss, "accuracy", testEval.accuracy()));
-        run.writeJson("run.json", runInfo);
+        record.completed(result).write(run);
         console.println("Saved: run.json history.csv history.json curves.png model.zip test.json in " + run.path());
     }
 
@@ -198,20 +197,20 @@ public final class SparkTrainJob implements Callable<Integer> {
         Configuration hadoop = sc.hadoopConfiguration();
         Path path = new Path(dir);
         FileSystem fs = FileSystem.get(URI.create(dir), hadoop);
-        if (!fs.exists(path)) throw new dev.cifar10.data.DataException("Data directory " + dir + " does not exist (as Spark sees it).");
+        if (!fs.exists(path)) throw new DataException("Data directory " + dir + " does not exist (as Spark sees it).");
         List<FileStatus> files = new ArrayList<>();
         for (FileStatus s : fs.listStatus(path)) {
             if (Cifar10Binary.trainBatchNumber(s.getPath().getName()) >= 0) files.add(s);
         }
-        if (files.isEmpty()) throw new dev.cifar10.data.DataException("No data_batch_*.bin in " + dir + ".");
+        if (files.isEmpty()) throw new DataException("No data_batch_*.bin in " + dir + ".");
         if (!fs.exists(new Path(path, Cifar10Binary.TEST_FILE))) {
-            throw new dev.cifar10.data.DataException("Test file " + join(dir, Cifar10Binary.TEST_FILE) + " is missing.");
+            throw new DataException("Test file " + join(dir, Cifar10Binary.TEST_FILE) + " is missing.");
         }
         files.sort(Comparator.comparingInt(s -> Cifar10Binary.trainBatchNumber(s.getPath().getName())));
         List<String> names = new ArrayList<>();
         for (FileStatus s : files) {
             if (s.getLen() % Cifar10Binary.RECORD_BYTES != 0) {
-                throw new dev.cifar10.data.DataException(s.getPath() + " is " + s.getLen() + " bytes, not a whole number of "
+                throw new DataException(s.getPath() + " is " + s.getLen() + " bytes, not a whole number of "
                         + Cifar10Binary.RECORD_BYTES + "-byte CIFAR-10 records.");
             }
             names.add(s.getPath().toString());
@@ -235,7 +234,7 @@ public final class SparkTrainJob implements Callable<Integer> {
             JavaPairRDD<Long, byte[]> indexed = records.zipWithIndex().mapToPair(t -> {
                 int label = t._1()[0] & 0xFF;
                 if (label > 9) {
-                    throw new dev.cifar10.data.DataException(name + ": record " + t._2() + " has label " + label + "; CIFAR-10 labels are 0-9.");
+                    throw new DataException(name + ": record " + t._2() + " has label " + label + "; CIFAR-10 labels are 0-9.");
                 }
                 return new Tuple2<>(base + t._2(), t._1().clone());
             });
@@ -288,16 +287,7 @@ public final class SparkTrainJob implements Callable<Integer> {
             labels[i] = records.get(i)[0];
             System.arraycopy(records.get(i), 1, pixels, i * LabeledImages.IMAGE_BYTES, LabeledImages.IMAGE_BYTES);
         }
-        return CifarBatches.batch(new LabeledImages(pixels, labels), java.util.stream.IntStream.range(0, n).toArray(), 0, n,
-                standardisation, org.nd4j.linalg.api.buffer.DataType.FLOAT);
-    }
-
-    private Map<String, Object> runInfo(RunConfig config, BackendInfo backend, JavaSparkContext sc, long n, long testImages,
-                                        TrainValidationSplit split, Standardisation s) {
-        Map<String, Object> info = RunInfo.start(config, backend);
-        info.put("spark", Map.of("version", sc.version(), "master", sc.master(), "defaultParallelism", sc.defaultParallelism(),
-                "averagingSteps", averagingSteps, "trainingMaster", "ParameterAveragingTrainingMaster"));
-        info.put("data", RunInfo.data(config.data(), n, split, testImages, s));
-        return info;
+        return CifarBatches.batch(new LabeledImages(pixels, labels), IntStream.range(0, n).toArray(), 0, n,
+                standardisation, DataType.FLOAT);
     }
 }
