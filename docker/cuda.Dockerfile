@@ -1,7 +1,8 @@
 # Training on NVIDIA GPUs: DL4J's CUDA 11.6 backend with cuDNN 8.
 #   docker build -f docker/cuda.Dockerfile -t cifar10-dl4j:cuda .
 #   docker run --gpus all -v cifar10-cache:/cache -v "$PWD/runs:/work/runs" cifar10-dl4j:cuda
-# Supported GPUs: compute capability 3.7 to 8.9 (K80 to Ada), driver 510.39.01 or newer.
+# Supported GPUs: compute capability 3.7 to 8.9 (K80 to Ada), driver 450.80.02 or newer (CUDA 11 minor version
+# compatibility). Without --gpus all it falls back to the CPU, saying why; run "doctor" to see what it finds.
 
 FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
