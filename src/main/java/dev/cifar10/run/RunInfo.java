@@ -6,6 +6,10 @@ import dev.cifar10.data.Standardisation;
 import dev.cifar10.data.TrainValidationSplit;
 import dev.cifar10.util.HostInfo;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,6 +39,26 @@ public final class RunInfo {
         }
         info.put("hardware", Map.of("cpuModel", backend.cpu().model(), "logicalCores", backend.cpu().logicalCores(),
                 "memoryBytes", HostInfo.totalMemoryBytes(), "host", HostInfo.hostName()));
+        return info;
+    }
+
+    /**
+     * run.json of a run being resumed: read, marked running again with its (possibly longer) settings and
+     * when and after which epoch it was resumed, written back.
+     */
+    public static Map<String, Object> resumed(RunDirectory run, RunConfig config, int afterEpoch, String nativeVariant) {
+        Path file = run.resolve("run.json");
+        Map<String, Object> info;
+        try {
+            info = RunDirectory.JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {
+            });
+        } catch (IOException e) {
+            throw new OutputException("Cannot read " + file + ": " + e.getMessage() + ". The run cannot be resumed; start a new one.");
+        }
+        info.put("status", "running");
+        info.put("config", config.asMap());
+        info.put("resumed", Instant.now() + " after epoch " + afterEpoch + " on " + nativeVariant);
+        run.writeJson("run.json", info);
         return info;
     }
 
