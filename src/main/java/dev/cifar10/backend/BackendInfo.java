@@ -1,5 +1,6 @@
 package dev.cifar10.backend;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -8,7 +9,7 @@ import java.util.Map;
  * @param helpers "oneDNN", "cuDNN" or "off"
  * @param gpus    the GPUs in use (CUDA build), else empty
  */
-public record BackendInfo(String backend, String nativeVariant, String helpers, CpuInfo cpu, java.util.List<GpuDevice> gpus,
+public record BackendInfo(String backend, String nativeVariant, String helpers, CpuInfo cpu, List<GpuDevice> gpus,
                           Map<String, Object> details) {
     /** What the nd4j-cuda-11.6 1.0.0-M2.1 -cudnn natives were built against. */
     public static final String CUDA_VERSION = "11.6", CUDNN_VERSION = "8.3";

@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -42,7 +43,7 @@ public final class Backends {
         if (current != null) return current;
         CpuInfo cpu = CpuInfo.detect();
         String backend = buildBackend();
-        java.util.List<GpuDevice> gpus = java.util.List.of();
+        List<GpuDevice> gpus = List.of();
         String variant;
         Map<String, Object> details = new LinkedHashMap<>();
         if (backend.equals("cuda")) {
@@ -81,7 +82,7 @@ public final class Backends {
     }
 
     /** Shows CUDA only the chosen GPUs, unless the user already chose with CUDA_VISIBLE_DEVICES. */
-    static String selectDevices(java.util.List<GpuDevice> gpus) {
+    static String selectDevices(List<GpuDevice> gpus) {
         String existing = System.getenv("CUDA_VISIBLE_DEVICES");
         if (existing != null) return existing + " (from environment)";
         String indices = String.join(",", gpus.stream().map(g -> Integer.toString(g.index())).toList());

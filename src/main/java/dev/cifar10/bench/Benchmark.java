@@ -1,6 +1,5 @@
 package dev.cifar10.bench;
 
-import dev.cifar10.backend.BackendChecks;
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.CpuInfo;
 import dev.cifar10.config.RunConfig;
@@ -8,6 +7,8 @@ import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
 import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.run.EpochStats;
+import dev.cifar10.startup.Startup;
+import dev.cifar10.startup.Startup.Started;
 import dev.cifar10.train.EpochRunner;
 import dev.cifar10.util.HostInfo;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -44,10 +45,9 @@ public final class Benchmark {
      * @param stepsPerEpoch cap on the timed steps per epoch (0 = whole epochs)
      */
     public BenchRecord run(int warmupSteps, int stepsPerEpoch, String label) {
-        BackendInfo backend = BackendChecks.start(config);
-        console.println(backend.banner());
-        PreparedData data = PreparedData.load(config, cacheDir);
-        console.println("Data: " + data.summary());
+        Started started = Startup.start(config, cacheDir, console);
+        BackendInfo backend = started.backend();
+        PreparedData data = started.data();
 
         MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());

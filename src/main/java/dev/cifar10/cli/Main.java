@@ -91,7 +91,7 @@ public final class Main {
 
     /** Logback's root logger: WARN by default, INFO with --verbose. */
     static void setVerbose(boolean verbose) {
-        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(verbose ? Level.INFO : Level.WARN);
     }
 

@@ -1,5 +1,6 @@
 package dev.cifar10.data;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -166,7 +167,7 @@ public final class Cifar10Binary {
         byte[] pixels = new byte[n * LabeledImages.IMAGE_BYTES];
         byte[] labels = new byte[n];
         byte[] record = new byte[RECORD_BYTES];
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
             for (int i = 0; i < n; i++) {
                 if (in.readNBytes(record, 0, RECORD_BYTES) != RECORD_BYTES) {
                     throw new DataException(file + " ended early at record " + i + ". Re-download it.");

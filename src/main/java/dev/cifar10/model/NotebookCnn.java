@@ -1,5 +1,6 @@
 package dev.cifar10.model;
 
+import dev.cifar10.data.Cifar10;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -34,8 +35,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * is multi-class cross-entropy (MCXENT) on one-hot labels.
  */
 public final class NotebookCnn {
-    public static final int HEIGHT = 32, WIDTH = 32, CHANNELS = 3, CLASSES = 10;
-    public static final long PARAMETERS = 814_122;
+    private static final int HEIGHT = 32, WIDTH = 32, CHANNELS = 3;
     public static final double KERAS_ADAM_EPSILON = 1e-7;
 
     private NotebookCnn() {
@@ -72,7 +72,7 @@ public final class NotebookCnn {
         }
         return layers
                 .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES).activation(Activation.SOFTMAX).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(Cifar10.CLASSES).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(HEIGHT, WIDTH, CHANNELS))
                 .build();
     }

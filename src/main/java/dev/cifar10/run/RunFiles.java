@@ -5,8 +5,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Map;
 
 /**
  * What a run directory receives after each epoch and at the end, the same for {@code train} and the
@@ -32,13 +30,10 @@ public final class RunFiles {
     }
 
     /** After the test set: test.json, the result printed, and run.json marked completed with it. */
-    public static void finish(RunDirectory run, Map<String, Object> runInfo, EvaluationResult test, PrintWriter console) {
+    public static void finish(RunDirectory run, RunRecord record, EvaluationResult test, PrintWriter console) {
         run.writeJson("test.json", TestReport.of(test));
         TestReport.print(test, console);
-        runInfo.put("status", "completed");
-        runInfo.put("finished", Instant.now().toString());
-        runInfo.put("test", Map.of("loss", test.loss(), "accuracy", test.accuracy()));
-        run.writeJson("run.json", runInfo);
+        record.completed(test).write(run);
         console.println("Saved: run.json history.csv history.json curves.png model.zip test.json in " + run.path());
     }
 }

@@ -1,7 +1,5 @@
 package dev.cifar10.train;
 
-import dev.cifar10.backend.BackendChecks;
-import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
@@ -12,18 +10,21 @@ import dev.cifar10.run.History;
 import dev.cifar10.run.OutputException;
 import dev.cifar10.run.RunDirectory;
 import dev.cifar10.run.RunFiles;
-import dev.cifar10.run.RunInfo;
+import dev.cifar10.run.RunRecord;
+import dev.cifar10.startup.Startup;
+import dev.cifar10.startup.Startup.Started;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.CrashReportingUtil;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * The notebook, as a Java program: load the data, standardise and split it, build the network,
- * fit it epoch by epoch with validation, evaluate on the test set, save everything.
+ * The notebook, as a Java program: start the backend, load the data, standardise and split it
+ * ({@link Startup}), build the network, fit it epoch by epoch with validation, evaluate on the
+ * test set, save everything in the run directory.
  */
 public final class Trainer {
     private final RunConfig config;
@@ -38,14 +39,15 @@ public final class Trainer {
 
     /** A new run into {@code outDir}. */
     public History train(Path outDir) {
-        PreparedData data = loadData(); // first: a missing dataset should not wait for the native libraries to load
-        BackendInfo backend = startBackend();
+        Started started = Startup.start(config, cacheDir, console);
+        PreparedData data = started.data();
         RunDirectory run = RunDirectory.create(outDir);
         try (AutoCloseable lock = run.lock()) {
-            Map<String, Object> runInfo = runInfo(backend, data);
-            run.writeJson("run.json", runInfo);
+            RunRecord record = RunRecord.start(config, started.backend(), RunRecord.Data.of(data.data().source(),
+                    data.data().train().size(), data.split(), data.data().test().size(), data.standardisation()));
+            record.write(run);
             MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
-            return fitAndTest(run, runInfo, data, net, new History(), backend);
+            return fitAndTest(run, record, started, net, new History());
         } catch (Exception e) {
             throw rethrow(e);
         }
@@ -53,41 +55,29 @@ public final class Trainer {
 
     /** Continues the run in {@code runDir} after its last checkpointed epoch, up to {@code config.epochs()}. */
     public History resume(Path runDir) {
+        Started started = Startup.start(config, cacheDir, console);
         RunDirectory run = RunDirectory.open(runDir);
         try (AutoCloseable lock = run.lock()) {
             Checkpoint checkpoint = Checkpoint.require(run);
-            BackendInfo backend = startBackend();
-            PreparedData data = loadData();
             MultiLayerNetwork net = checkpoint.restore(run);
             History history = new History(new ArrayList<>(checkpoint.history()));
-            Map<String, Object> runInfo = RunInfo.resumed(run, config, checkpoint.epoch(), backend.nativeVariant());
+            RunRecord record = RunRecord.read(runDir).resumed(config, checkpoint.epoch(), started.backend());
+            record.write(run);
             console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
-            return fitAndTest(run, runInfo, data, net, history, backend);
+            return fitAndTest(run, record, started, net, history);
         } catch (Exception e) {
             throw rethrow(e);
         }
     }
 
-    private BackendInfo startBackend() {
-        BackendInfo backend = BackendChecks.start(config);
-        console.println(backend.banner());
-        return backend;
-    }
-
-    private PreparedData loadData() {
-        PreparedData data = PreparedData.load(config, cacheDir);
-        console.println("Data: " + data.summary());
-        return data;
-    }
-
-    private History fitAndTest(RunDirectory run, Map<String, Object> runInfo, PreparedData data, MultiLayerNetwork net, History history,
-                               BackendInfo backend) {
+    private History fitAndTest(RunDirectory run, RunRecord record, Started started, MultiLayerNetwork net, History history) {
         // DL4J writes a memory report when it runs out of memory: keep it with the run, not in the working directory
-        org.deeplearning4j.util.CrashReportingUtil.crashDumpOutputDirectory(run.path().toFile());
+        CrashReportingUtil.crashDumpOutputDirectory(run.path().toFile());
+        PreparedData data = started.data();
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         console.printf(Locale.ROOT, "Model: %,d parameters; %d epochs of %,d steps (batch %d); output in %s%n",
                 net.numParams(), config.epochs(), trainBatches.batchesPerEpoch(), config.batchSize(), run.path());
-        int workers = backend.workersFor(config.workers());
+        int workers = started.backend().workersFor(config.workers());
         EpochRunner epochs = new EpochRunner(net, trainBatches, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()),
                 config.epochs(), "", workers, config.averagingFrequency(), config.prefetch());
         if (workers > 1) {
@@ -97,7 +87,7 @@ public final class Trainer {
         EpochLoop.fit(epochs, run, history, curvesTitle(config), console);
 
         EvaluationResult test = Evaluator.evaluate(net, data.testBatches(config.evalBatchSize(), config.nd4jDataType()));
-        RunFiles.finish(run, runInfo, test, console);
+        RunFiles.finish(run, record, test, console);
         return history;
     }
 
@@ -109,12 +99,4 @@ public final class Trainer {
     private static RuntimeException rethrow(Exception e) {
         return e instanceof RuntimeException r ? r : new OutputException("Cannot release the run lock: " + e);
     }
-
-    private Map<String, Object> runInfo(BackendInfo backend, PreparedData data) {
-        Map<String, Object> info = RunInfo.start(config, backend);
-        info.put("data", RunInfo.data(data.data().source(), data.data().train().size(), data.split(), data.data().test().size(),
-                data.standardisation()));
-        return info;
-    }
-
 }

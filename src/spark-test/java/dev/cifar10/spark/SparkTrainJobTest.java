@@ -84,7 +84,7 @@ class SparkTrainJobTest {
         assertEquals("completed", runJson.get("status").asText());
         assertEquals(1423, runJson.at("/data/trainImages").asInt(), "the same numpy split as the local reader");
         assertEquals(5, runJson.at("/spark/averagingSteps").asInt());
-        assertTrue(runJson.get("resumed").asText().contains("after epoch 2"), runJson.toString());
+        assertEquals(2, runJson.at("/resumptions/0/afterEpoch").asInt(), runJson.toString());
 
         StringWriter evalOut = new StringWriter(), evalErr = new StringWriter();
         int evaluated = Main.run(new PrintWriter(evalOut, true), new PrintWriter(evalErr, true),
@@ -176,9 +176,9 @@ class SparkTrainJobTest {
         long driver = ProcessHandle.current().pid();
         for (JsonNode executor : executors) {
             assertNotEquals(driver, executor.get("pid").asLong(), "an executor JVM of its own: " + executor);
-            assertEquals("oneDNN", executor.get("helpersSetting").asText(), executor.toString());
-            assertEquals(9, executor.get("layerHelpers").size(), "6 conv and 3 pool layers: " + executor);
-            for (JsonNode helper : executor.get("layerHelpers")) {
+            assertEquals("oneDNN", executor.get("layerHelpers").asText(), executor.toString());
+            assertEquals(9, executor.get("layerHelperClasses").size(), "6 conv and 3 pool layers: " + executor);
+            for (JsonNode helper : executor.get("layerHelperClasses")) {
                 assertTrue(helper.asText().startsWith("MKLDNN"), "each conv and pool layer carries the oneDNN helper: " + executor);
             }
         }

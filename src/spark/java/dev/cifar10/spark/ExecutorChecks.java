@@ -1,6 +1,7 @@
 package dev.cifar10.spark;
 
 import dev.cifar10.backend.BackendInfo;
+import dev.cifar10.run.RunRecord;
 import dev.cifar10.train.NonFiniteLossException;
 import dev.cifar10.util.HostInfo;
 import org.apache.spark.util.CollectionAccumulator;
@@ -13,7 +14,6 @@ import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -25,20 +25,12 @@ import java.util.Locale;
  * {@code train} stops at its first non-finite step.
  */
 final class ExecutorChecks implements TrainingHook {
-    /** What one executor task trained with: its JVM, native build, and the helper class of each conv and pool layer. */
-    record Report(String host, long pid, String nativeVariant, String helpersSetting, List<String> layerHelpers) implements Serializable {
-        String describe() {
-            return String.format(Locale.ROOT, "%s pid %d: natives %s, layer helpers %s (%s)", host, pid, nativeVariant,
-                    helpersSetting, String.join(", ", layerHelpers));
-        }
-    }
-
-    private final CollectionAccumulator<Report> reports;
+    private final CollectionAccumulator<RunRecord.Executor> reports;
     private int epoch;
     private transient boolean reported;
     private transient int steps;
 
-    ExecutorChecks(CollectionAccumulator<Report> reports) {
+    ExecutorChecks(CollectionAccumulator<RunRecord.Executor> reports) {
         this.reports = reports;
     }
 
@@ -51,7 +43,7 @@ final class ExecutorChecks implements TrainingHook {
     public void preUpdate(DataSet minibatch, Model model) {
         BackendInfo backend = ExecutorBackend.require();
         if (!reported) {
-            reports.add(new Report(HostInfo.hostName(), ProcessHandle.current().pid(), backend.nativeVariant(), backend.helpers(),
+            reports.add(new RunRecord.Executor(HostInfo.hostName(), ProcessHandle.current().pid(), backend.nativeVariant(), backend.helpers(),
                     layerHelpers((MultiLayerNetwork) model)));
             reported = true;
         }
@@ -75,6 +67,12 @@ final class ExecutorChecks implements TrainingHook {
     @Override
     public void postUpdate(MultiDataSet minibatch, Model model) {
         // the job trains a MultiLayerNetwork on DataSets only
+    }
+
+    /** One line for the console: the executor JVM, its native build and its layers' helpers. */
+    static String describe(RunRecord.Executor executor) {
+        return String.format(Locale.ROOT, "%s pid %d: natives %s, layer helpers %s (%s)", executor.host(), executor.pid(),
+                executor.nativeVariant(), executor.layerHelpers(), String.join(", ", executor.layerHelperClasses()));
     }
 
     /** The helper class of each convolution and pooling layer, "none" where DL4J runs its own implementation. */

@@ -3,6 +3,7 @@ package dev.cifar10.spark;
 import dev.cifar10.backend.BackendException;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.run.EpochStats;
+import dev.cifar10.run.RunRecord;
 import dev.cifar10.train.NonFiniteLossException;
 import dev.cifar10.train.TrainingEpochs;
 import org.apache.spark.api.java.JavaRDD;
@@ -35,12 +36,12 @@ final class SparkEpochs implements TrainingEpochs {
     private final SparkData data;
     private final RunConfig config;
     private final ExecutorChecks checks;
-    private final CollectionAccumulator<ExecutorChecks.Report> reports;
-    private final Map<String, ExecutorChecks.Report> executors = new LinkedHashMap<>();
+    private final CollectionAccumulator<RunRecord.Executor> reports;
+    private final Map<String, RunRecord.Executor> executors = new LinkedHashMap<>();
     private final PrintWriter console;
 
     SparkEpochs(SparkDl4jMultiLayer sparkNet, SparkData data, RunConfig config, ExecutorChecks checks,
-                CollectionAccumulator<ExecutorChecks.Report> reports, PrintWriter console) {
+                CollectionAccumulator<RunRecord.Executor> reports, PrintWriter console) {
         this.sparkNet = sparkNet;
         this.data = data;
         this.config = config;
@@ -84,12 +85,12 @@ final class SparkEpochs implements TrainingEpochs {
      * helpers the run asked for: what the driver's banner says must hold where the training happens.
      */
     private void checkExecutors() {
-        for (ExecutorChecks.Report report : reports.value()) {
+        for (RunRecord.Executor report : reports.value()) {
             String key = report.host() + "/" + report.pid();
             if (executors.putIfAbsent(key, report) != null) continue;
-            console.println("Executor " + report.describe());
-            if (config.helpers() && report.layerHelpers().contains("none")) {
-                throw new BackendException("Executor " + report.describe() + " trained without the layer helpers the run asks for.",
+            console.println("Executor " + ExecutorChecks.describe(report));
+            if (config.helpers() && report.layerHelperClasses().contains("none")) {
+                throw new BackendException("Executor " + ExecutorChecks.describe(report) + " trained without the layer helpers the run asks for.",
                         "Check that its native build loads (the executor's log says why not), or run with --no-helpers.");
             }
         }
@@ -97,7 +98,7 @@ final class SparkEpochs implements TrainingEpochs {
     }
 
     /** Every executor JVM that trained, as reported by its tasks. */
-    List<ExecutorChecks.Report> executors() {
+    List<RunRecord.Executor> executors() {
         return List.copyOf(executors.values());
     }
 

@@ -1,21 +1,18 @@
 package dev.cifar10.spark;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.cifar10.backend.BackendChecks;
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.cli.Main;
 import dev.cifar10.cli.RunSettingsOptions;
 import dev.cifar10.config.ConfigException;
-import dev.cifar10.config.Profiles;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.run.Checkpoint;
 import dev.cifar10.run.EvaluationResult;
 import dev.cifar10.run.History;
-import dev.cifar10.run.OutputException;
 import dev.cifar10.run.RunDirectory;
 import dev.cifar10.run.RunFiles;
-import dev.cifar10.run.RunInfo;
+import dev.cifar10.run.RunRecord;
+import dev.cifar10.startup.Startup;
 import dev.cifar10.train.EpochLoop;
 import dev.cifar10.train.Trainer;
 import org.apache.spark.SparkConf;
@@ -34,14 +31,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -107,31 +101,32 @@ public final class SparkTrainJob implements Callable<Integer> {
         refuseFlagsItDoesNotHonour();
         if (resume != null) {
             if (out != null) throw new ConfigException("--resume writes into the run it continues; leave out --out.");
-            RunConfig config = settings.resolveForResume(resume);
+            RunRecord recorded = RunRecord.read(resume);
+            RunConfig config = settings.resolveForResume(recorded.config());
+            int steps = recordedAveragingSteps(resume, recorded);
             RunDirectory run = RunDirectory.open(resume);
             try (AutoCloseable lock = run.lock()) {
                 Checkpoint checkpoint = Checkpoint.require(run);
-                int steps = recordedAveragingSteps(run);
                 withSpark(config, (sc, backend, data) -> {
                     MultiLayerNetwork net = checkpoint.restore(run);
                     History history = new History(new ArrayList<>(checkpoint.history()));
-                    Map<String, Object> runInfo = RunInfo.resumed(run, config, checkpoint.epoch(), backend.nativeVariant());
+                    RunRecord record = recorded.resumed(config, checkpoint.epoch(), backend);
+                    record.write(run);
                     console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
-                    fitAndTest(sc, config, steps, data, run, runInfo, net, history);
+                    fitAndTest(sc, config, steps, data, run, record, net, history);
                 });
             }
         } else {
-            RunConfig config = settings.resolve(Profiles.DEFAULT);
+            RunConfig config = settings.resolve();
             int steps = averagingSteps != null ? averagingSteps : DEFAULT_AVERAGING_STEPS;
             if (steps < 1) throw new ConfigException("--averaging-steps must be 1 or more, not " + steps + ".");
             withSpark(config, (sc, backend, data) -> {
                 RunDirectory run = RunDirectory.create(out != null ? out : RunDirectory.defaultPath(config, "-spark"));
                 try (AutoCloseable lock = run.lock()) {
-                    Map<String, Object> runInfo = RunInfo.start(config, backend);
-                    runInfo.put("spark", sparkInfo(sc, steps));
-                    runInfo.put("data", RunInfo.data(data.source, data.trainingRecords, data.split, data.testRecords, data.standardisation));
-                    run.writeJson("run.json", runInfo);
-                    fitAndTest(sc, config, steps, data, run, runInfo, NotebookCnn.build(config.modelSettings()), new History());
+                    RunRecord record = RunRecord.start(config, backend, RunRecord.Data.of(data.source, data.trainingRecords, data.split,
+                            data.testRecords, data.standardisation)).withSpark(sparkRecord(sc, steps));
+                    record.write(run);
+                    fitAndTest(sc, config, steps, data, run, record, NotebookCnn.build(config.modelSettings()), new History());
                 }
             });
         }
@@ -152,11 +147,10 @@ public final class SparkTrainJob implements Callable<Integer> {
             throw new ConfigException("The Spark job reads CIFAR-10 binary files from a path Spark can read (file:, hdfs:, s3a:); "
                     + "pass --data with the directory holding data_batch_*.bin and test_batch.bin.");
         }
-        BackendInfo backend = BackendChecks.start(config);
-        console.println(backend.banner());
+        BackendInfo backend = Startup.backend(config, console);
         SparkConf conf = new SparkConf().setAppName("cifar10-dl4j notebook CNN");
         if (master != null) conf.setMaster(master);
-        ExecutorBackend.configure(conf, config.backendOptions());
+        ExecutorBackend.configure(conf, Startup.backendOptions(config));
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             SparkData data = SparkData.load(sc, config);
@@ -166,10 +160,10 @@ public final class SparkTrainJob implements Callable<Integer> {
     }
 
     private void fitAndTest(JavaSparkContext sc, RunConfig config, int steps, SparkData data, RunDirectory run,
-                            Map<String, Object> runInfo, MultiLayerNetwork net, History history) {
+                            RunRecord record, MultiLayerNetwork net, History history) {
         // DL4J writes a memory report when the driver runs out of memory: keep it with the run
         CrashReportingUtil.crashDumpOutputDirectory(run.path().toFile());
-        CollectionAccumulator<ExecutorChecks.Report> reports = sc.sc().collectionAccumulator("cifar10 executor reports");
+        CollectionAccumulator<RunRecord.Executor> reports = sc.sc().collectionAccumulator("cifar10 executor reports");
         ExecutorChecks checks = new ExecutorChecks(reports);
         // DL4J's default exports each epoch's batches to the default file system for the executors to read; a cluster
         // whose default file system is the local one (no HDFS) cannot share them: it gets the batches directly instead.
@@ -189,11 +183,8 @@ public final class SparkTrainJob implements Callable<Integer> {
 
         Evaluation testEval = sparkNet.evaluate(data.testBatches);
         double testLoss = sparkNet.calculateScore(data.testBatches, true);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> spark = (Map<String, Object>) runInfo.computeIfAbsent("spark", k -> new LinkedHashMap<>());
-        spark.put("rddTrainingApproach", approach.name());
-        spark.put("executors", epochs.executors());
-        RunFiles.finish(run, runInfo, new EvaluationResult(testLoss, testEval.accuracy(), testEval), console);
+        RunRecord trained = record.withSpark(record.spark().withApproach(approach.name()).withExecutors(epochs.executors()));
+        RunFiles.finish(run, trained, new EvaluationResult(testLoss, testEval.accuracy(), testEval), console);
     }
 
     /** Refuses train's flags that the job would otherwise accept and ignore. */
@@ -206,31 +197,20 @@ public final class SparkTrainJob implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> sparkInfo(JavaSparkContext sc, int steps) {
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("version", sc.version());
-        info.put("master", sc.master());
-        info.put("defaultParallelism", sc.defaultParallelism());
-        info.put("averagingSteps", steps);
-        info.put("trainingMaster", "ParameterAveragingTrainingMaster");
-        return info;
+    private RunRecord.Spark sparkRecord(JavaSparkContext sc, int steps) {
+        return new RunRecord.Spark(sc.version(), sc.master(), sc.defaultParallelism(), steps, "ParameterAveragingTrainingMaster", null, null);
     }
 
     /** The averaging period a Spark run recorded; refuses a run of train and a different --averaging-steps. */
-    private int recordedAveragingSteps(RunDirectory run) {
-        JsonNode recorded;
-        try {
-            recorded = RunDirectory.JSON.readTree(run.resolve("run.json").toFile()).path("spark").path("averagingSteps");
-        } catch (IOException e) {
-            throw new OutputException("Cannot read " + run.resolve("run.json") + ": " + e.getMessage() + ". The run cannot be resumed.");
+    private int recordedAveragingSteps(Path runDir, RunRecord recorded) {
+        if (recorded.spark() == null) {
+            throw new ConfigException(runDir + " is a run of train, not of the Spark job: resume it with train --resume.");
         }
-        if (!recorded.isInt()) {
-            throw new ConfigException(run.path() + " is a run of train, not of the Spark job: resume it with train --resume.");
-        }
-        if (averagingSteps != null && averagingSteps != recorded.asInt()) {
-            throw new ConfigException("--resume continues a run with its own settings: it averaged every " + recorded.asInt()
+        int steps = recorded.spark().averagingSteps();
+        if (averagingSteps != null && averagingSteps != steps) {
+            throw new ConfigException("--resume continues a run with its own settings: it averaged every " + steps
                     + " steps; remove --averaging-steps.");
         }
-        return recorded.asInt();
+        return steps;
     }
 }

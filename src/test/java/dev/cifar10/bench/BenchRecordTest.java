@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +20,7 @@ class BenchRecordTest {
     Path tmp;
 
     static BenchRecord record(String framework, String backend, String label, double... imagesPerSecond) {
-        List<BenchRecord.Epoch> epochs = new java.util.ArrayList<>();
+        List<BenchRecord.Epoch> epochs = new ArrayList<>();
         for (int i = 0; i < imagesPerSecond.length; i++) {
             double s = 3200 / imagesPerSecond[i];
             epochs.add(new BenchRecord.Epoch(i + 1, s + 1, s, 100, 1000 * s / 100, imagesPerSecond[i], 1, 1372));

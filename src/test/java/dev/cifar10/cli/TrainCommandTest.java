@@ -9,6 +9,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -18,13 +19,13 @@ import java.util.List;
 import static dev.cifar10.Cli.run;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The train command as a user runs it: real sample data in, a complete run directory out. */
+/** The train command as a user runs it: the sample records in (real or generated, see SampleData), a complete run directory out. */
 class TrainCommandTest {
     @TempDir
     Path tmp;
 
     @Test
-    void trainsOnTheRealSampleAndWritesEveryOutput() throws Exception {
+    void trainsOnTheSampleAndWritesEveryOutput() throws Exception {
         Path out = tmp.resolve("run");
         Outcome o = run("train", "--profile", "quick", "--data", SampleData.DIR.toString(), "--max-train-images", "0",
                 "--max-test-images", "0", "--epochs", "4", "--out", out.toString());
@@ -68,7 +69,7 @@ class TrainCommandTest {
 
         Outcome evaluated = run("evaluate", out.toString());
         assertEquals(0, evaluated.exitCode(), evaluated.err());
-        assertTrue(evaluated.out().contains(String.format(java.util.Locale.ROOT, "acc: %.4f (500 images)", test.get("accuracy").asDouble())),
+        assertTrue(evaluated.out().contains(String.format(Locale.ROOT, "acc: %.4f (500 images)", test.get("accuracy").asDouble())),
                 "evaluate reloads model.zip and reproduces test.json: " + evaluated.out());
     }
 
@@ -115,8 +116,7 @@ class TrainCommandTest {
         Outcome o = run("train", "--profile", profile.toString());
         assertEquals(2, o.exitCode());
         assertTrue(o.err().contains("Unknown key 'batchsize'"), o.err());
-        Path valueOutOfRange = Files.writeString(tmp.resolve("lr.properties"),
-                Files.readString(Path.of("profiles/notebook.properties")).replace("learning-rate=0.0001", "learning-rate=-1"));
+        Path valueOutOfRange = Files.writeString(tmp.resolve("lr.properties"), "learning-rate=-1\n");
         Outcome lr = run("train", "--profile", valueOutOfRange.toString());
         assertEquals(2, lr.exitCode());
         assertTrue(lr.err().contains("learning-rate (from profile " + valueOutOfRange + ")"), lr.err());
