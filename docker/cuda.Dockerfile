@@ -7,9 +7,11 @@
 
 FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
-# The dependencies first, in a layer of their own: a change under src/ does not download them again.
+# The dependencies and plugins first, in a layer of their own: packaging the pom alone (no sources yet) fetches
+# everything the real build uses (dependency:go-offline misses plugins' own dependencies), so a change under
+# src/ rebuilds from here, offline.
 COPY pom.xml ./
-RUN mvn -B -ntp -q -Pcuda dependency:go-offline
+RUN mvn -B -ntp -q -Pcuda -DskipTests package && rm -rf target
 COPY profiles ./profiles
 COPY src ./src
 RUN mvn -B -ntp -o -Pcuda -DskipTests package
