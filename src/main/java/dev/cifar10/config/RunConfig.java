@@ -28,7 +28,7 @@ public final class RunConfig {
 
     public static final Setting<Integer> EPOCHS = declare(Setting.integer("epochs", 1, 10_000, 30, "training epochs"));
     public static final Setting<Integer> BATCH_SIZE = declare(Setting.integer("batch-size", 1, 8192, 32, "images per training step"));
-    public static final Setting<Double> LEARNING_RATE = declare(Setting.real("learning-rate", 0, true, 1, false, 1e-4,
+    public static final Setting<Double> LEARNING_RATE = declare(Setting.real("learning-rate", 0, true, 1e6, false, 1e-4,
             "Adam learning rate"));
     public static final Setting<Double> DROPOUT = declare(Setting.real("dropout", 0, false, 1, true, 0.2,
             "Keras dropout rate: the fraction of activations dropped"));

@@ -28,7 +28,12 @@ public record PreparedData(Cifar10 data, Standardisation standardisation, TrainV
     }
 
     public String summary() {
+        return summary(data.source(), data.train().size(), split, data.test().size());
+    }
+
+    /** The data line of train and the Spark job: source, records, split. */
+    public static String summary(String source, long trainingRecords, TrainValidationSplit split, long testRecords) {
         return String.format(Locale.ROOT, "%s: %,d training records (%,d train / %,d validation), %,d test records",
-                data.source(), data.train().size(), split.train().length, split.validation().length, data.test().size());
+                source, trainingRecords, split.train().length, split.validation().length, testRecords);
     }
 }

@@ -2,6 +2,7 @@ package dev.cifar10.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cifar10.config.RunConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -19,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 
 /**
  * The run's output folder. Every file is written atomically: to a temporary file beside it,
@@ -32,6 +35,15 @@ public final class RunDirectory {
 
     private RunDirectory(Path dir) {
         this.dir = dir;
+    }
+
+    /**
+     * The default run directory, {@code runs/<yyyyMMdd-HHmmss>-<profile><suffix>} under the working directory.
+     * @param suffix "" for train, "-spark" for the Spark job
+     */
+    public static Path defaultPath(RunConfig config, String suffix) {
+        String profile = Path.of(config.profile()).getFileName().toString().replace(".properties", "");
+        return Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + profile + suffix);
     }
 
     /** Creates a new run directory; refuses one that already holds a run. */

@@ -15,6 +15,7 @@ import dev.cifar10.util.HostInfo;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -140,7 +141,29 @@ public record RunRecord(
         }
     }
 
-    public record Spark(String version, String master, int defaultParallelism, int averagingSteps, String trainingMaster) {
+    /**
+     * @param rddTrainingApproach how the batches reach the executors: DL4J's "Export" (through the default file system) or "Direct"
+     * @param executors           each executor JVM that trained, as its tasks reported it; null until the run completes
+     */
+    public record Spark(String version, String master, int defaultParallelism, int averagingSteps, String trainingMaster,
+                        String rddTrainingApproach, List<Executor> executors) {
+        public Spark withApproach(String approach) {
+            return new Spark(version, master, defaultParallelism, averagingSteps, trainingMaster, approach, executors);
+        }
+
+        public Spark withExecutors(List<Executor> trained) {
+            return new Spark(version, master, defaultParallelism, averagingSteps, trainingMaster, rddTrainingApproach, trained);
+        }
+    }
+
+    /**
+     * What one Spark executor JVM trained with, checked on its layers.
+     *
+     * @param layerHelpers      the backend's helpers setting in that JVM ("oneDNN", "cuDNN" or "off")
+     * @param layerHelperClasses the helper class of each convolution and pooling layer, "none" where DL4J runs its own code
+     */
+    public record Executor(String host, long pid, String nativeVariant, String layerHelpers, List<String> layerHelperClasses)
+            implements Serializable {
     }
 
     public record TestResult(double loss, double accuracy) {

@@ -41,11 +41,11 @@ public final class Startup {
 
     /** The backend the settings ask for, started and checked against them; prints the banner. */
     public static BackendInfo backend(RunConfig config, PrintWriter console) {
-        return backend(config, options(config), console);
+        return backend(config, backendOptions(config), console);
     }
 
-    /** Settings as backend options. */
-    static BackendOptions options(RunConfig config) {
+    /** What the settings ask of the backend; the Spark job hands the same to its executors. */
+    public static BackendOptions backendOptions(RunConfig config) {
         BackendOptions options = new BackendOptions(config.backend(), config.cpuNatives(), config.helpers(), config.device(),
                 config.workers(), config.maxDeviceMemoryMb());
         if (options.contradiction() != null) throw new ConfigException(options.contradiction());
@@ -62,7 +62,7 @@ public final class Startup {
     /** evaluate's start: the backend, then only the test records the settings name (standardised later with the run's statistics). */
     public static LabeledImages startForEvaluation(RunConfig config, Path cacheDir, PrintWriter console) {
         // a model trained on a named GPU still evaluates on a machine without it
-        backend(config, options(config).withoutInsisting(), console);
+        backend(config, backendOptions(config).withoutInsisting(), console);
         Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, 1, config.maxTestImages(), config.seed());
         console.printf(Locale.ROOT, "Data: %s: %,d test records%n", dataset.source(), dataset.test().size());
         return dataset.test();

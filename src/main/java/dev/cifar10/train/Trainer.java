@@ -7,21 +7,18 @@ import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
 import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.run.Checkpoint;
-import dev.cifar10.run.CurvesPlot;
-import dev.cifar10.run.EpochStats;
 import dev.cifar10.run.EvaluationResult;
 import dev.cifar10.run.History;
 import dev.cifar10.run.OutputException;
 import dev.cifar10.run.RunDirectory;
+import dev.cifar10.run.RunFiles;
 import dev.cifar10.run.RunRecord;
-import dev.cifar10.run.TestReport;
 import dev.cifar10.startup.Startup;
 import dev.cifar10.startup.Startup.Started;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.CrashReportingUtil;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Locale;
@@ -65,10 +62,7 @@ public final class Trainer {
         Started started = Startup.start(config, cacheDir, console);
         RunDirectory run = RunDirectory.open(runDir);
         try (AutoCloseable lock = run.lock()) {
-            if (!Checkpoint.exists(run)) {
-                throw new OutputException("Cannot resume " + runDir + ": no epoch was completed (no checkpoint.json). Start a new run.");
-            }
-            Checkpoint checkpoint = Checkpoint.read(run);
+            Checkpoint checkpoint = Checkpoint.require(run);
             MultiLayerNetwork net = checkpoint.restore(run);
             History history = new History(new ArrayList<>(checkpoint.history()));
             RunRecord record = RunRecord.read(runDir).resumed(config, checkpoint.epoch(), started.backend())
@@ -103,37 +97,19 @@ public final class Trainer {
             console.printf(Locale.ROOT, "Workers: %d (DL4J ParallelWrapper, parameters averaged every %d steps, prefetch %d)%n",
                     workers, config.averagingFrequency(), config.prefetch());
         }
-        fit(epochs, net, run, history);
+        EpochLoop.fit(epochs, run, history, curvesTitle(config), console);
 
         EvaluationResult test = Evaluator.evaluate(net, data.testBatches(config.evalBatchSize(), config.nd4jDataType()));
-        run.writeJson("test.json", TestReport.of(test));
-        TestReport.print(test, console);
-
-        record.completed(test).write(run);
-        console.println("Saved: run.json history.csv history.json curves.png model.zip test.json in " + run.path());
+        RunFiles.finish(run, record, test, console);
         return history;
     }
 
-    /** Keras's {@code fit(..., validation_data=...)} from the epoch after {@code history}'s last; files and checkpoint after every epoch. */
-    void fit(EpochRunner epochs, MultiLayerNetwork net, RunDirectory run, History history) {
-        for (int epoch = history.epochs().size() + 1; epoch <= epochs.totalEpochs(); epoch++) {
-            EpochStats stats = epochs.run(epoch);
-            history.add(stats);
-            console.println(stats.kerasLine(epochs.totalEpochs()));
-            saveEpoch(run, net, history);
-        }
+    /** The title of curves.png: the notebook's model and the profile it ran with. */
+    public static String curvesTitle(RunConfig config) {
+        return "CIFAR-10 dropout CNN (" + config.profile() + ")";
     }
 
     private static RuntimeException rethrow(Exception e) {
         return e instanceof RuntimeException r ? r : new OutputException("Cannot release the run lock: " + e);
-    }
-
-    private void saveEpoch(RunDirectory run, MultiLayerNetwork net, History history) {
-        run.writeText("history.csv", history.toCsv());
-        run.writeJson("history.json", history.epochs());
-        run.write("curves.png", out -> CurvesPlot.writePng(history, "CIFAR-10 dropout CNN (" + config.profile() + ")", out));
-        Path checkpointZip = Checkpoint.save(run, net, history);
-        // model.zip is the same bytes: copy the file rather than serialise the network a second time
-        run.write("model.zip", out -> Files.copy(checkpointZip, out));
     }
 }
