@@ -15,8 +15,11 @@ import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Runs beside every training step on the executors: the backend must have started (else the task fails
@@ -71,8 +74,11 @@ final class ExecutorChecks implements TrainingHook {
 
     /** One line for the console: the executor JVM, its native build and its layers' helpers. */
     static String describe(RunRecord.Executor executor) {
+        Map<String, Long> counts = executor.layerHelperClasses().stream()
+                .collect(Collectors.groupingBy(name -> name, LinkedHashMap::new, Collectors.counting()));
+        String helpers = counts.entrySet().stream().map(e -> e.getKey() + " x" + e.getValue()).collect(Collectors.joining(", "));
         return String.format(Locale.ROOT, "%s pid %d: natives %s, layer helpers %s (%s)", executor.host(), executor.pid(),
-                executor.nativeVariant(), executor.layerHelpers(), String.join(", ", executor.layerHelperClasses()));
+                executor.nativeVariant(), executor.layerHelpers(), helpers);
     }
 
     /** The helper class of each convolution and pooling layer, "none" where DL4J runs its own implementation. */
