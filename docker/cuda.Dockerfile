@@ -2,7 +2,8 @@
 #   docker build -f docker/cuda.Dockerfile -t cifar10-dl4j:cuda .
 #   mkdir -p runs      # before the first run: a missing bind-mount source would be created by Docker, owned by root
 #   docker run --rm --gpus all --user "$(id -u):$(id -g)" -v cifar10-cache:/cache -v "$PWD/runs:/workspace/runs" cifar10-dl4j:cuda
-# Supported GPUs: compute capability 3.7 to 8.9 (K80 to Ada), driver 510.39.01 or newer.
+# Supported GPUs: compute capability 3.7 to 8.9 (K80 to Ada), driver 450.80.02 or newer (CUDA 11 minor version
+# compatibility). Without --gpus all it falls back to the CPU, saying why; run "doctor" to see what it finds.
 # Runs as a non-root user (uid 1000 unless --user says otherwise); any uid can write /cache and /workspace.
 
 FROM maven:3.9.9-eclipse-temurin-17 AS build

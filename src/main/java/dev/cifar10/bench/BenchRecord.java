@@ -47,9 +47,13 @@ public record BenchRecord(
     public record Host(String name, String os, String cpuModel, int logicalCores, long memoryBytes) {
     }
 
-    /** @param cpuFlags the instruction-set extensions that chose the native build (null where not applicable) */
+    /**
+     * @param name     the backend that ran: "cpu" or "cuda"
+     * @param cpuFlags the instruction-set extensions that chose the native build (null where not applicable)
+     * @param fallback why the cuda build ran on the CPU, or null (added in version 1, optional)
+     */
     public record Backend(String name, String nativeVariant, String layerHelpers, Integer threads, List<String> cpuFlags,
-                          Map<String, Object> settings) {
+                          Map<String, Object> settings, String fallback) {
     }
 
     public record Gpu(String name, String computeCapability, Long memoryBytes, String driver, String cuda, String cudnn) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.cifar10.model.NotebookCnn;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.ArrayList;
@@ -54,14 +53,15 @@ public final class RunConfig {
             "floating-point type of weights and activations (half: CUDA only)"));
     public static final Setting<String> WORKSPACE_MODE = declare(Setting.oneOf("workspace-mode", List.of("ENABLED", "NONE"), "ENABLED",
             "DL4J workspace mode for training and inference"));
-    public static final Setting<String> CUDNN_ALGO_MODE = declare(Setting.oneOf("cudnn-algo-mode", List.of("PREFER_FASTEST", "NO_WORKSPACE"),
-            "PREFER_FASTEST", "cuDNN algorithm choice of the convolution layers (CUDA)"));
-    public static final Setting<Integer> DEVICE = declare(Setting.integer("device", -1, 63, -1,
-            "GPU index (CUDA); -1: every supported GPU, one worker each"));
+    public static final Setting<String> BACKEND = declare(Setting.oneOf("backend", List.of("auto", "cpu", "cuda"), "auto",
+            "auto: CUDA where it can run, else the CPU, saying why; cpu: skip the GPU; cuda: insist on the GPU (exit 5 if it cannot run)"));
+    public static final Setting<String> DEVICE = declare(Setting.device("device", "auto",
+            "GPUs (CUDA): auto = the first supported GPU; all = every supported GPU; N = GPU N as nvidia-smi numbers it "
+                    + "(insist: exit 5 if it cannot run)"));
     public static final Setting<Integer> MAX_DEVICE_MEMORY = declare(Setting.integer("max-device-memory-mb", 0, 10_000_000, 0,
             "ND4J device memory limit in MiB (CUDA), 0 for ND4J's default"));
     public static final Setting<Integer> WORKERS = declare(Setting.integer("workers", 0, 64, 0,
-            "parallel trainers (DL4J ParallelWrapper); 0: one per selected GPU on CUDA, 1 on CPU"));
+            "parallel trainers (DL4J ParallelWrapper, parameter averaging); 0: one (one per GPU with device all); on CUDA N uses up to N GPUs"));
     public static final Setting<Integer> AVERAGING_FREQUENCY = declare(Setting.integer("averaging-frequency", 1, 10_000, 3,
             "with several workers: average parameters every this many steps"));
     public static final Setting<Integer> PREFETCH = declare(Setting.integer("prefetch", 1, 256, 8,
@@ -125,6 +125,9 @@ public final class RunConfig {
         recorded.forEach((key, value) -> {
             if (!key.equals("profile") && value != null) values.setProperty(key, String.valueOf(value));
         });
+        // runs recorded before --backend: cudnn-algo-mode was retired (it changed nothing), device -1 meant the default
+        values.remove("cudnn-algo-mode");
+        if ("-1".equals(values.getProperty(DEVICE.key()))) values.setProperty(DEVICE.key(), "auto");
         String profile = String.valueOf(recorded.getOrDefault("profile", "recorded"));
         return resolve(profile, "the run's recorded settings", values, overrides);
     }
@@ -208,7 +211,12 @@ public final class RunConfig {
         return get(DATA_TYPE);
     }
 
-    public int device() {
+    public String backend() {
+        return get(BACKEND);
+    }
+
+    /** "auto", "all" or a GPU index. */
+    public String device() {
         return get(DEVICE);
     }
 
@@ -234,7 +242,7 @@ public final class RunConfig {
 
     public NotebookCnn.Settings modelSettings() {
         return new NotebookCnn.Settings(learningRate(), dropout(), seed(), nd4jDataType(),
-                WorkspaceMode.valueOf(get(WORKSPACE_MODE)), ConvolutionLayer.AlgoMode.valueOf(get(CUDNN_ALGO_MODE)));
+                WorkspaceMode.valueOf(get(WORKSPACE_MODE)));
     }
 
     @Override

@@ -56,6 +56,17 @@ public record Setting<T>(String key, T defaultValue, String allowed, String labe
         }, description, List.of());
     }
 
+    /** "auto", "all" or a GPU index from 0 to 63. */
+    static Setting<String> device(String key, String defaultValue, String description) {
+        return new Setting<>(key, defaultValue, "auto, all, or a GPU index from 0 to 63", "auto|all|N", s -> {
+            String v = s.trim();
+            if (!v.equals("auto") && !v.equals("all") && !(v.matches("\\d{1,2}") && Integer.parseInt(v) <= 63)) {
+                throw new IllegalArgumentException();
+            }
+            return v;
+        }, description, List.of());
+    }
+
     /** @param allowed what the text may be, in words (checked where it is used; here only that it is not empty) */
     static Setting<String> text(String key, String label, String allowed, String defaultValue, String description) {
         return new Setting<>(key, defaultValue, allowed, label, s -> {

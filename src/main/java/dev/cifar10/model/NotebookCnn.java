@@ -35,21 +35,19 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * is multi-class cross-entropy (MCXENT) on one-hot labels.
  */
 public final class NotebookCnn {
-    private static final int HEIGHT = 32, WIDTH = 32, CHANNELS = 3;
+    static final int HEIGHT = 32, WIDTH = 32, CHANNELS = 3;
     public static final double KERAS_ADAM_EPSILON = 1e-7;
 
     private NotebookCnn() {
     }
 
     /**
-     * @param dropRate      Keras's dropout rate (the fraction dropped), 0.2 in the notebook
-     * @param cudnnAlgoMode how cuDNN picks convolution algorithms (CUDA only)
+     * @param dropRate Keras's dropout rate (the fraction dropped), 0.2 in the notebook
      */
-    public record Settings(double learningRate, double dropRate, long seed, DataType dataType, WorkspaceMode workspaceMode,
-                           ConvolutionLayer.AlgoMode cudnnAlgoMode) {
+    public record Settings(double learningRate, double dropRate, long seed, DataType dataType, WorkspaceMode workspaceMode) {
         /** The notebook's values, float, workspaces on. */
         public static Settings notebook(long seed) {
-            return new Settings(1e-4, 0.2, seed, DataType.FLOAT, WorkspaceMode.ENABLED, ConvolutionLayer.AlgoMode.PREFER_FASTEST);
+            return new Settings(1e-4, 0.2, seed, DataType.FLOAT, WorkspaceMode.ENABLED);
         }
     }
 
@@ -66,7 +64,7 @@ public final class NotebookCnn {
                 .inferenceWorkspaceMode(s.workspaceMode())
                 .list();
         for (int filters : new int[]{32, 64, 128}) {
-            layers.layer(conv(filters, s.cudnnAlgoMode())).layer(conv(filters, s.cudnnAlgoMode()))
+            layers.layer(conv(filters)).layer(conv(filters))
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                     .layer(new DropoutLayer(keep));
         }
@@ -83,7 +81,7 @@ public final class NotebookCnn {
         return net;
     }
 
-    private static ConvolutionLayer conv(int filters, ConvolutionLayer.AlgoMode algoMode) {
-        return new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(Activation.RELU).cudnnAlgoMode(algoMode).build();
+    private static ConvolutionLayer conv(int filters) {
+        return new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(Activation.RELU).build();
     }
 }

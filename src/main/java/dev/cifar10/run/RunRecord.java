@@ -78,7 +78,8 @@ public record RunRecord(
         }
     }
 
-    public record Resumption(String time, int afterEpoch, String nativeVariant) {
+    /** @param backend the backend the resumed part ran on; fallback why not CUDA, or null */
+    public record Resumption(String time, int afterEpoch, String nativeVariant, String backend, String fallback) {
     }
 
     public record Software(String project, String deeplearning4j, String commit, String java, String os, long maxHeapBytes) {
@@ -88,11 +89,28 @@ public record RunRecord(
         }
     }
 
-    /** @param details what the backend reports of itself (OpenMP settings, BLAS vendor, threads, visible GPUs) */
-    public record Backend(String name, String nativeVariant, String layerHelpers, Map<String, Object> details) {
+    /**
+     * @param build           the build: "cpu", or "cuda" (which carries the CPU backend too)
+     * @param name            the backend that ran: "cpu" or "cuda"
+     * @param fallback        why the cuda build ran on the CPU, or null
+     * @param attachedHelpers the helper each convolution and pooling layer carried, read from the network (kind to helper to layers)
+     * @param details         what the backend reports of itself (OpenMP settings, BLAS vendor, threads, visible GPUs, what was requested)
+     */
+    public record Backend(String build, String name, String fallback, String nativeVariant, String layerHelpers,
+                          Map<String, Map<String, Integer>> attachedHelpers, Map<String, Object> details) {
+        Backend withAttachedHelpers(Map<String, Map<String, Integer>> attached) {
+            return new Backend(build, name, fallback, nativeVariant, layerHelpers, attached, details);
+        }
     }
 
-    public record Cuda(String cuda, String cudnn) {
+    /**
+     * Versions read from the loaded libraries.
+     *
+     * @param cuda   the CUDA runtime (cudaRuntimeGetVersion)
+     * @param driver the CUDA version the driver supports (cudaDriverGetVersion)
+     * @param cudnn  cudnnGetVersion
+     */
+    public record Cuda(String cuda, String driver, String cudnn) {
     }
 
     public record Hardware(String cpuModel, int logicalCores, long memoryBytes, String host) {
@@ -154,11 +172,20 @@ public record RunRecord(
     /** A new run's record: running, started now, on this machine. */
     public static RunRecord start(RunConfig config, BackendInfo backend, Data data) {
         boolean cuda = !backend.gpus().isEmpty();
+        Map<String, String> versions = backend.cudaVersions();
         return new RunRecord(SCHEMA, SCHEMA_VERSION, Status.RUNNING, Instant.now().toString(), null, List.of(), config, config.seed(),
-                Software.current(), new Backend(backend.backend(), backend.nativeVariant(), backend.helpers(), backend.details()),
-                cuda ? backend.gpus() : null, cuda ? new Cuda(BackendInfo.CUDA_VERSION, BackendInfo.CUDNN_VERSION) : null,
+                Software.current(), new Backend(backend.build(), backend.backend(), backend.fallback(), backend.nativeVariant(),
+                        backend.helpers(), null, backend.details()),
+                cuda ? backend.gpus() : null,
+                cuda ? new Cuda(versions.get("cudaRuntime"), versions.get("cudaDriver"), versions.get("cudnn")) : null,
                 new Hardware(backend.cpu().model(), backend.cpu().logicalCores(), HostInfo.totalMemoryBytes(), HostInfo.hostName()),
                 data, null, null);
+    }
+
+    /** With the helpers the network's layers carry (read from them after initialisation). */
+    public RunRecord withAttachedHelpers(Map<String, Map<String, Integer>> attached) {
+        return new RunRecord(schema, schemaVersion, status, started, finished, resumptions, config, seed, software,
+                backend == null ? null : backend.withAttachedHelpers(attached), gpus, cuda, hardware, data, spark, test);
     }
 
     public RunRecord withSpark(Spark spark) {
@@ -169,7 +196,7 @@ public record RunRecord(
     /** Running again after {@code afterEpoch}, with {@code config} (which may train longer), in this program's format. */
     public RunRecord resumed(RunConfig resumedConfig, int afterEpoch, BackendInfo resumedOn) {
         List<Resumption> all = new ArrayList<>(resumptions == null ? List.of() : resumptions);
-        all.add(new Resumption(Instant.now().toString(), afterEpoch, resumedOn.nativeVariant()));
+        all.add(new Resumption(Instant.now().toString(), afterEpoch, resumedOn.nativeVariant(), resumedOn.backend(), resumedOn.fallback()));
         return new RunRecord(SCHEMA, SCHEMA_VERSION, Status.RUNNING, started, null, List.copyOf(all), resumedConfig, seed, software,
                 backend, gpus, cuda, hardware, data, spark, null);
     }

@@ -41,20 +41,28 @@ public final class Startup {
 
     /** The backend the settings ask for, started and checked against them; prints the banner. */
     public static BackendInfo backend(RunConfig config, PrintWriter console) {
-        BackendInfo backend = Backends.initialise(backendOptions(config));
+        return backend(config, backendOptions(config), console);
+    }
+
+    /** What the settings ask of the backend; the Spark job hands the same to its executors. */
+    public static BackendOptions backendOptions(RunConfig config) {
+        BackendOptions options = new BackendOptions(config.backend(), config.cpuNatives(), config.helpers(), config.device(),
+                config.workers(), config.maxDeviceMemoryMb());
+        if (options.contradiction() != null) throw new ConfigException(options.contradiction());
+        return options;
+    }
+
+    private static BackendInfo backend(RunConfig config, BackendOptions options, PrintWriter console) {
+        BackendInfo backend = Backends.initialise(options);
         requireSupported(backend, config);
         console.println(backend.banner());
         return backend;
     }
 
-    /** What the settings ask of the backend; the Spark job hands the same to its executors. */
-    public static BackendOptions backendOptions(RunConfig config) {
-        return new BackendOptions(config.cpuNatives(), config.helpers(), config.device(), config.maxDeviceMemoryMb());
-    }
-
     /** evaluate's start: the backend, then only the test records the settings name (standardised later with the run's statistics). */
     public static LabeledImages startForEvaluation(RunConfig config, Path cacheDir, PrintWriter console) {
-        backend(config, console);
+        // a model trained on a named GPU still evaluates on a machine without it
+        backend(config, backendOptions(config).withoutInsisting(), console);
         Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, 1, config.maxTestImages(), config.seed());
         console.printf(Locale.ROOT, "Data: %s: %,d test records%n", dataset.source(), dataset.test().size());
         return dataset.test();

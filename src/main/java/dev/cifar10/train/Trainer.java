@@ -1,5 +1,7 @@
 package dev.cifar10.train;
 
+import dev.cifar10.backend.BackendInfo;
+import dev.cifar10.backend.LayerHelpers;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
@@ -20,6 +22,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The notebook, as a Java program: start the backend, load the data, standardise and split it
@@ -43,10 +46,11 @@ public final class Trainer {
         PreparedData data = started.data();
         RunDirectory run = RunDirectory.create(outDir);
         try (AutoCloseable lock = run.lock()) {
-            RunRecord record = RunRecord.start(config, started.backend(), RunRecord.Data.of(data.data().source(),
-                    data.data().train().size(), data.split(), data.data().test().size(), data.standardisation()));
-            record.write(run);
             MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+            RunRecord record = RunRecord.start(config, started.backend(), RunRecord.Data.of(data.data().source(),
+                    data.data().train().size(), data.split(), data.data().test().size(), data.standardisation()))
+                    .withAttachedHelpers(reportHelpers(net, started.backend()));
+            record.write(run);
             return fitAndTest(run, record, started, net, new History());
         } catch (Exception e) {
             throw rethrow(e);
@@ -61,13 +65,22 @@ public final class Trainer {
             Checkpoint checkpoint = Checkpoint.require(run);
             MultiLayerNetwork net = checkpoint.restore(run);
             History history = new History(new ArrayList<>(checkpoint.history()));
-            RunRecord record = RunRecord.read(runDir).resumed(config, checkpoint.epoch(), started.backend());
+            RunRecord record = RunRecord.read(runDir).resumed(config, checkpoint.epoch(), started.backend())
+                    .withAttachedHelpers(reportHelpers(net, started.backend()));
             record.write(run);
             console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
             return fitAndTest(run, record, started, net, history);
         } catch (Exception e) {
             throw rethrow(e);
         }
+    }
+
+    /** Prints the helper each convolution and pooling layer actually carries (and a warning if some lack one); returns them for run.json. */
+    private Map<String, Map<String, Integer>> reportHelpers(MultiLayerNetwork net, BackendInfo backend) {
+        console.println("Layer helpers attached: " + LayerHelpers.describe(net));
+        String warning = LayerHelpers.warning(backend, net);
+        if (warning != null) console.println(warning);
+        return LayerHelpers.attached(net);
     }
 
     private History fitAndTest(RunDirectory run, RunRecord record, Started started, MultiLayerNetwork net, History history) {

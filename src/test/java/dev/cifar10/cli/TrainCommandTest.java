@@ -127,9 +127,20 @@ class TrainCommandTest {
         Outcome o = run("train", "--profile", "smoke", "--data", "synthetic", "--data-type", "half", "--out", tmp.resolve("h").toString());
         assertEquals(2, o.exitCode());
         assertTrue(o.err().contains("data-type half") && o.err().contains("needs the cuda build"), o.err());
-        Outcome bad = run("train", "--cudnn-algo-mode", "FASTEST");
+        Outcome bad = run("train", "--backend", "gpu");
         assertEquals(2, bad.exitCode());
-        assertTrue(bad.err().contains("cudnn-algo-mode") && bad.err().contains("PREFER_FASTEST, NO_WORKSPACE"), bad.err());
+        assertTrue(bad.err().contains("backend") && bad.err().contains("auto, cpu, cuda"), bad.err());
+    }
+
+    @Test
+    void theCpuBuildRefusesAGpuWithExitFive() {
+        Outcome device = run("train", "--profile", "smoke", "--data", "synthetic", "--device", "0", "--out", tmp.resolve("d").toString());
+        assertEquals(5, device.exitCode(), device.err());
+        assertTrue(device.err().contains("--device 0 asks for a GPU, but this is the cpu build") && device.err().contains("mvn -Pcuda"), device.err());
+        Outcome both = run("train", "--profile", "smoke", "--data", "synthetic", "--backend", "cpu", "--device", "1", "--out", tmp.resolve("b").toString());
+        assertEquals(2, both.exitCode(), both.err());
+        assertTrue(both.err().contains("--backend cpu"), both.err());
+        assertEquals(2, run("train", "--device", "first").exitCode());
     }
 
     @Test

@@ -29,8 +29,8 @@ class RunConfigTest {
         recipe.put("helpers", true);
         recipe.put("data-type", "float");
         recipe.put("workspace-mode", "ENABLED");
-        recipe.put("cudnn-algo-mode", "PREFER_FASTEST");
-        recipe.put("device", -1);
+        recipe.put("backend", "auto");
+        recipe.put("device", "auto"); // one GPU, the first supported one
         recipe.put("max-device-memory-mb", 0);
         recipe.put("workers", 0);
         recipe.put("averaging-frequency", 3);

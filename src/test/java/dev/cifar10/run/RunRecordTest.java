@@ -28,8 +28,8 @@ class RunRecordTest {
     @TempDir
     Path tmp;
 
-    static final BackendInfo CPU = new BackendInfo("cpu", "linux-x86_64-onednn", "oneDNN", new CpuInfo("Test CPU", 2, Set.of()),
-            List.of(), Map.of("ompThreads", 2));
+    static final BackendInfo CPU = new BackendInfo("cpu", "cpu", "linux-x86_64-onednn", "oneDNN", new CpuInfo("Test CPU", 2, Set.of()),
+            List.of(), null, Map.of(), Map.of("ompThreads", 2));
 
     static RunRecord started(RunConfig config) {
         Standardisation stats = new Standardisation(new double[]{125.3, 122.9, 113.8}, new double[]{62.9, 62.0, 66.7});
