@@ -177,10 +177,10 @@ class SparkTrainJobTest {
         for (JsonNode executor : executors) {
             assertNotEquals(driver, executor.get("pid").asLong(), "an executor JVM of its own: " + executor);
             assertEquals("oneDNN", executor.get("layerHelpers").asText(), executor.toString());
-            assertEquals(9, executor.get("layerHelperClasses").size(), "6 conv and 3 pool layers: " + executor);
-            for (JsonNode helper : executor.get("layerHelperClasses")) {
-                assertTrue(helper.asText().startsWith("MKLDNN"), "each conv and pool layer carries the oneDNN helper: " + executor);
-            }
+            assertEquals(6, executor.at("/attachedHelpers/convolution/MKLDNNConvHelper").asInt(),
+                    "each of the 6 conv layers carries the oneDNN helper: " + executor);
+            assertEquals(3, executor.at("/attachedHelpers/subsampling/MKLDNNSubsamplingHelper").asInt(),
+                    "each of the 3 pool layers carries the oneDNN helper: " + executor);
         }
         assertTrue(o.out().contains("Executor "), o.out());
     }
