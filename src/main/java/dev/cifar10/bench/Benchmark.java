@@ -43,6 +43,20 @@ public final class Benchmark {
      * @param warmupSteps   untimed training steps first
      * @param stepsPerEpoch cap on the timed steps per epoch (0 = whole epochs)
      */
+    /** Warm-up, then {@link StepBreakdown} over {@code steps} steps, printed; no record. */
+    public void breakdown(int warmupSteps, int steps) {
+        BackendInfo backend = BackendChecks.start(config);
+        console.println(backend.banner());
+        PreparedData data = PreparedData.load(config, cacheDir);
+        MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+        CifarBatches batches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
+        new EpochRunner(net, batches, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()), 1, "bench ", 1,
+                config.averagingFrequency(), config.prefetch()).warmUp(warmupSteps);
+        StepBreakdown breakdown = new StepBreakdown(net, batches, console);
+        breakdown.run(Math.min(steps, 5)); // the per-layer path warms up its own caches first
+        breakdown.print(breakdown.run(steps), config.batchSize(), (Integer) backend.details().get("ompThreads"), steps);
+    }
+
     public BenchRecord run(int warmupSteps, int stepsPerEpoch, String label) {
         BackendInfo backend = BackendChecks.start(config);
         console.println(backend.banner());
