@@ -3,6 +3,7 @@ package dev.cifar10.cli;
 import dev.cifar10.bench.BenchRecord;
 import dev.cifar10.bench.BenchResults;
 import dev.cifar10.bench.Benchmark;
+import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.run.OutputException;
 import picocli.CommandLine.Command;
@@ -24,7 +25,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    RunSettingsOptions settings;
+    RunSettingsOptions settings = new RunSettingsOptions("bench");
 
     @Option(names = "--warmup-steps", defaultValue = "20", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
@@ -50,9 +51,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (warmupSteps < 0 || steps < 0 || breakdown < 0) {
-            throw new dev.cifar10.config.ConfigException("--warmup-steps, --steps and --breakdown must be 0 or more.");
+            throw new ConfigException("--warmup-steps, --steps and --breakdown must be 0 or more.");
         }
-        RunConfig config = settings.resolve("bench");
+        RunConfig config = settings.resolve();
         Path cache = common.apply();
         if (breakdown > 0) {
             new Benchmark(config, cache, spec.commandLine().getOut()).breakdown(warmupSteps, breakdown);

@@ -2,17 +2,13 @@ package dev.cifar10.data;
 
 import org.nd4j.linalg.api.buffer.DataType;
 
+import java.util.Locale;
+
 /**
  * The notebook's preprocessing, done once: per-channel statistics over all training records,
  * then the seeded 70/30 train/validation split. Hands out batch iterators over the result.
  */
 public record PreparedData(Cifar10 data, Standardisation standardisation, TrainValidationSplit split) {
-
-    /** The data a run's settings name ({@code data}, image limits, seed), loaded and prepared. */
-    public static PreparedData load(dev.cifar10.config.RunConfig config, java.nio.file.Path cacheDir) {
-        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
-        return of(dataset, config.validationSplit(), config.seed());
-    }
 
     public static PreparedData of(Cifar10 data, double validationFraction, long seed) {
         return new PreparedData(data, Standardisation.fit(data.train()),
@@ -32,7 +28,12 @@ public record PreparedData(Cifar10 data, Standardisation standardisation, TrainV
     }
 
     public String summary() {
-        return String.format(java.util.Locale.ROOT, "%s: %,d training records (%,d train / %,d validation), %,d test records",
-                data.source(), data.train().size(), split.train().length, split.validation().length, data.test().size());
+        return summary(data.source(), data.train().size(), split, data.test().size());
+    }
+
+    /** The data line of train and the Spark job: source, records, split. */
+    public static String summary(String source, long trainingRecords, TrainValidationSplit split, long testRecords) {
+        return String.format(Locale.ROOT, "%s: %,d training records (%,d train / %,d validation), %,d test records",
+                source, trainingRecords, split.train().length, split.validation().length, testRecords);
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** A short real bench on the real sample writes a valid record. */
+/** A short real bench on the sample records writes a valid record. */
 class BenchCommandTest {
     @TempDir
     Path tmp;

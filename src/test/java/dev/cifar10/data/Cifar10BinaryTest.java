@@ -23,12 +23,13 @@ class Cifar10BinaryTest {
     }
 
     @Test
-    void readsTheRealSampleWithItsKnownFirstLabels() {
+    void readsTheSampleWithItsRecordCountsAndTheRealOneWithItsKnownFirstLabels() {
         LabeledImages batch1 = Cifar10Binary.read(SampleData.file("data_batch_1.bin"), 0);
         assertEquals(1017, batch1.size());
-        assertArrayEquals(new int[]{6, 9, 9, 4, 1, 1, 2, 7, 8, 3}, firstLabels(batch1, 10));
         LabeledImages test = Cifar10Binary.read(SampleData.file("test_batch.bin"), 0);
         assertEquals(500, test.size());
+        SampleData.assumeReal("the first labels of data_batch_1 and test_batch");
+        assertArrayEquals(new int[]{6, 9, 9, 4, 1, 1, 2, 7, 8, 3}, firstLabels(batch1, 10));
         assertArrayEquals(new int[]{3, 8, 8, 0, 6, 6, 1, 6, 3, 1}, firstLabels(test, 10));
     }
 
@@ -45,7 +46,7 @@ class Cifar10BinaryTest {
         Cifar10 all = Cifar10Binary.readDirectory(SampleData.DIR, 0, 0);
         assertEquals(2034, all.train().size());
         assertEquals(500, all.test().size());
-        assertEquals(6, all.train().label(0)); // batch 1 comes first
+        assertEquals(Cifar10Binary.read(SampleData.file("data_batch_1.bin"), 1).label(0), all.train().label(0)); // batch 1 comes first
         assertEquals(Cifar10Binary.read(SampleData.file("data_batch_2.bin"), 1).label(0), all.train().label(1017));
         Cifar10 limited = Cifar10Binary.readDirectory(SampleData.DIR, 1500, 100);
         assertEquals(1500, limited.train().size());
