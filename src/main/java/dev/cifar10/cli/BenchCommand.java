@@ -40,16 +40,25 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "", description = "Free text stored in the record, e.g. the machine's name.")
     String label;
 
+    @Option(names = "--breakdown", paramLabel = "STEPS", defaultValue = "0",
+            description = "Instead of timed epochs: time STEPS steps phase by phase (data, forward, backward, updater) and layer type "
+                    + "by layer type, print the medians; no record (docs/where-the-time-goes.md).")
+    int breakdown;
+
     @Mixin
     CommonOptions common;
 
     @Override
     public Integer call() {
-        if (warmupSteps < 0 || steps < 0) {
-            throw new ConfigException("--warmup-steps and --steps must be 0 or more.");
+        if (warmupSteps < 0 || steps < 0 || breakdown < 0) {
+            throw new ConfigException("--warmup-steps, --steps and --breakdown must be 0 or more.");
         }
         RunConfig config = settings.resolve();
         Path cache = common.apply();
+        if (breakdown > 0) {
+            new Benchmark(config, cache, spec.commandLine().getOut()).breakdown(warmupSteps, breakdown);
+            return 0;
+        }
         BenchRecord record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps, label);
         try {
             BenchResults.append(results, record);
