@@ -6,7 +6,9 @@ import dev.cifar10.backend.BackendException;
 import dev.cifar10.config.ConfigException;
 import dev.cifar10.data.DataException;
 import dev.cifar10.run.OutputException;
+import dev.cifar10.train.Failures;
 import dev.cifar10.train.NonFiniteLossException;
+import dev.cifar10.train.RunInterruptedException;
 import dev.cifar10.util.HostInfo;
 import org.slf4j.LoggerFactory;
 
@@ -50,11 +52,12 @@ public final class Main {
 
     /** Known failures get their message and an exit code; only the unexpected get a stack trace. */
     private static int handle(Exception thrown, CommandLine cmd, CommandLine.ParseResult parsed) {
-        Exception e = thrown;
+        Throwable e = thrown;
         for (Throwable t = thrown; t != null; t = t.getCause()) {
             // ND4J and DL4J's prefetch thread wrap native allocation failures in their own exceptions
             if (t instanceof OutOfMemoryError oom) e = OutOfMemoryException.explain(oom);
         }
+        if (e == thrown) e = Failures.known(thrown); // a worker thread's failure arrives wrapped by ParallelWrapper
         int code;
         if (e instanceof ConfigException) code = EXIT_CONFIG;
         else if (e instanceof DataException) code = EXIT_DATA;
@@ -62,8 +65,9 @@ public final class Main {
         else if (e instanceof BackendException) code = EXIT_BACKEND;
         else if (e instanceof NonFiniteLossException) code = EXIT_DIVERGED;
         else if (e instanceof OutOfMemoryException) code = EXIT_MEMORY;
+        else if (e instanceof RunInterruptedException stopped) code = stopped.exitCode();
         else {
-            e.printStackTrace(cmd.getErr());
+            thrown.printStackTrace(cmd.getErr());
             return 1;
         }
         cmd.getErr().println("Error: " + e.getMessage());

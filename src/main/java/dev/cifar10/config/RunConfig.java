@@ -34,7 +34,7 @@ public record RunConfig(
 
     static final Setting<Integer> EPOCHS = Setting.integer("epochs", 1, 10_000, "training epochs");
     static final Setting<Integer> BATCH_SIZE = Setting.integer("batch-size", 1, 8192, "images per training step");
-    static final Setting<Double> LEARNING_RATE = Setting.real("learning-rate", 0, true, 1, false, "Adam learning rate");
+    static final Setting<Double> LEARNING_RATE = Setting.real("learning-rate", 0, true, 1000, true, "Adam learning rate");
     static final Setting<Double> DROPOUT = Setting.real("dropout", 0, false, 1, true, "Keras dropout rate: the fraction of activations dropped");
     static final Setting<Double> VALIDATION_SPLIT = Setting.real("validation-split", 0, true, 1, true, "fraction of the training records held out for validation");
     static final Setting<Long> SEED = Setting.anyLong("seed", "seed of the split, the weights, dropout and shuffling");

@@ -22,6 +22,7 @@ public final class Evaluator {
         long n = 0;
         batches.startEpoch(0);
         while (batches.hasNext()) {
+            StopSignals.check();
             DataSet ds = batches.next();
             INDArray probabilities = net.output(ds.getFeatures(), false).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
             INDArray labels = ds.getLabels().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);

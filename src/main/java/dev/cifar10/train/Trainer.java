@@ -1,7 +1,9 @@
 package dev.cifar10.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cifar10.backend.BackendChecks;
 import dev.cifar10.backend.BackendInfo;
+import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
@@ -18,9 +20,12 @@ import dev.cifar10.run.TestReport;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -54,29 +59,67 @@ public final class Trainer {
         }
     }
 
-    /** Continues the run in {@code runDir} after its last checkpointed epoch, up to {@code config.epochs()}. */
-    public History resume(Path runDir) {
+    /**
+     * Continues the run in {@code runDir} after its last checkpointed epoch, up to {@code config.epochs()}.
+     * Everything is checked (the lock, the checkpoint, the workers, the data) before anything in the run is touched.
+     *
+     * @param allowInexact continue a run of several workers although the result cannot match an uninterrupted run
+     */
+    public History resume(Path runDir, boolean allowInexact) {
         RunDirectory run = RunDirectory.open(runDir);
         try (AutoCloseable lock = run.lock()) {
+            run.removeTemporaryFiles(); // a killed write's leftovers: only now that the run is ours
             if (!Checkpoint.exists(run)) {
                 throw new OutputException("Cannot resume " + runDir + ": no epoch was completed (no checkpoint.json). Start a new run.");
             }
-            BackendInfo backend = startBackend();
-            PreparedData data = loadData();
             Checkpoint checkpoint = Checkpoint.read(run);
-            MultiLayerNetwork net = checkpoint.restore(run);
-            History history = new History(new java.util.ArrayList<>(checkpoint.history()));
+            BackendInfo backend = startBackend();
+            int workers = backend.workersFor(config.workers());
+            if (workers > 1 && !allowInexact) {
+                throw new ConfigException("Cannot resume " + runDir + " exactly: it trains with " + workers + " workers (DL4J ParallelWrapper), "
+                        + "which is not reproducible even without an interruption (two uninterrupted runs with --workers 2 already differ "
+                        + "in their first epoch). Add --allow-inexact-resume to continue from epoch " + checkpoint.epoch()
+                        + "'s checkpoint anyway, or start a new run; runs with one worker resume bit for bit.");
+            }
+            PreparedData data = loadData();
             @SuppressWarnings("unchecked")
             Map<String, Object> runInfo = RunDirectory.JSON.readValue(run.resolve("run.json").toFile(), LinkedHashMap.class);
+            List<String> changes = dataChanges(runInfo.get("data"), dataInfo(data));
+            if (!changes.isEmpty()) {
+                throw new ConfigException("Cannot resume " + runDir + ": its data changed since the run started (" + String.join("; ", changes)
+                        + "). Restore the data it was trained on (" + config.data() + "), or start a new run.");
+            }
+            MultiLayerNetwork net = checkpoint.restore(run);
+            History history = new History(new ArrayList<>(checkpoint.history()));
             runInfo.put("status", "running");
+            runInfo.remove("error");
+            runInfo.remove("finished");
             runInfo.put("config", config.asMap());
             runInfo.put("resumed", Instant.now() + " after epoch " + checkpoint.epoch() + " on " + backend.nativeVariant());
             run.writeJson("run.json", runInfo);
-            console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
+            // history files and model.zip may lag the checkpoint after a kill between writes: bring them level with it
+            saveHistory(run, history);
+            Path checkpointZip = run.resolve(checkpoint.modelFile());
+            run.write("model.zip", out -> Files.copy(checkpointZip, out));
+            console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%s%n", run.path(), checkpoint.epoch(), config.epochs(),
+                    workers > 1 ? " (inexactly: " + workers + " workers)" : "");
             return fitAndTest(run, runInfo, data, net, history, backend);
         } catch (Exception e) {
             throw rethrow(e);
         }
+    }
+
+    /** What differs between the data a run recorded and the data now loaded; empty when nothing does. */
+    static List<String> dataChanges(Object recorded, Map<String, Object> now) {
+        JsonNode before = RunDirectory.JSON.valueToTree(recorded), after = RunDirectory.JSON.valueToTree(now);
+        List<String> changes = new ArrayList<>();
+        for (Map.Entry<String, Object> e : now.entrySet()) {
+            JsonNode was = before.get(e.getKey());
+            if (was == null) continue; // recorded by an older version: nothing to compare
+            JsonNode is = after.get(e.getKey());
+            if (!was.toString().equals(is.toString())) changes.add(e.getKey() + " was " + was + ", now " + is);
+        }
+        return changes;
     }
 
     private BackendInfo startBackend() {
@@ -93,6 +136,16 @@ public final class Trainer {
 
     private History fitAndTest(RunDirectory run, Map<String, Object> runInfo, PreparedData data, MultiLayerNetwork net, History history,
                                BackendInfo backend) {
+        try (StopSignals signals = StopSignals.install()) {
+            return fitAndTestUntilStopped(run, runInfo, data, net, history, backend);
+        } catch (RuntimeException e) {
+            recordEnd(run, runInfo, e);
+            throw e;
+        }
+    }
+
+    private History fitAndTestUntilStopped(RunDirectory run, Map<String, Object> runInfo, PreparedData data, MultiLayerNetwork net,
+                                           History history, BackendInfo backend) {
         // DL4J writes a memory report when it runs out of memory: keep it with the run, not in the working directory
         org.deeplearning4j.util.CrashReportingUtil.crashDumpOutputDirectory(run.path().toFile());
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
@@ -122,7 +175,12 @@ public final class Trainer {
     /** Keras's {@code fit(..., validation_data=...)} from the epoch after {@code history}'s last; files and checkpoint after every epoch. */
     void fit(EpochRunner epochs, MultiLayerNetwork net, RunDirectory run, History history) {
         for (int epoch = history.epochs().size() + 1; epoch <= epochs.totalEpochs(); epoch++) {
+            StopSignals.check();
             EpochStats stats = epochs.run(epoch);
+            if (!Double.isFinite(stats.valLoss())) {
+                // the last step's update can break the weights although its own loss was finite: never checkpoint them
+                throw new NonFiniteLossException("validation loss", stats.valLoss(), epoch);
+            }
             history.add(stats);
             console.println(stats.kerasLine(epochs.totalEpochs()));
             saveEpoch(run, net, history);
@@ -133,20 +191,47 @@ public final class Trainer {
         return e instanceof RuntimeException r ? r : new OutputException("Cannot release the run lock: " + e);
     }
 
+    /** run.json says how the run ended when it did not complete: interrupted (resume it), diverged, or failed. */
+    private void recordEnd(RunDirectory run, Map<String, Object> runInfo, RuntimeException e) {
+        String status = Failures.find(e, RunInterruptedException.class) != null ? "interrupted"
+                : Failures.find(e, NonFiniteLossException.class) != null ? "diverged" : "failed";
+        runInfo.put("status", status);
+        runInfo.put("finished", Instant.now().toString());
+        runInfo.put("error", String.valueOf(Failures.known(e).getMessage()));
+        try {
+            run.writeJson("run.json", runInfo);
+        } catch (OutputException ignored) {
+            // a full disk is the error being reported; the previous run.json stays whole
+        }
+        if (status.equals("interrupted")) {
+            console.println("Interrupted; epochs completed so far are saved. Continue with: train --resume " + run.path());
+        }
+    }
+
+    /** The checkpoint first: history and model.zip never run ahead of what a resume continues from. */
     private void saveEpoch(RunDirectory run, MultiLayerNetwork net, History history) {
+        Path checkpointZip = Checkpoint.save(run, net, history);
+        saveHistory(run, history);
+        // model.zip is the same bytes: copy the file rather than serialise the network a second time
+        run.write("model.zip", out -> Files.copy(checkpointZip, out));
+    }
+
+    private void saveHistory(RunDirectory run, History history) {
         run.writeText("history.csv", history.toCsv());
         run.writeJson("history.json", history.epochs());
         run.write("curves.png", out -> CurvesPlot.writePng(history, "CIFAR-10 dropout CNN (" + config.profile() + ")", out));
-        java.nio.file.Path checkpointZip = Checkpoint.save(run, net, history);
-        // model.zip is the same bytes: copy the file rather than serialise the network a second time
-        run.write("model.zip", out -> java.nio.file.Files.copy(checkpointZip, out));
     }
 
     private Map<String, Object> runInfo(BackendInfo backend, PreparedData data) {
         Map<String, Object> info = RunInfo.start(config, backend);
-        info.put("data", RunInfo.data(data.data().source(), data.data().train().size(), data.split(), data.data().test().size(),
-                data.standardisation()));
+        info.put("data", dataInfo(data));
         return info;
     }
 
+    private static Map<String, Object> dataInfo(PreparedData data) {
+        Map<String, Object> d = RunInfo.data(data.data().source(), data.data().train().size(), data.split(), data.data().test().size(),
+                data.standardisation());
+        d.put("recordsSha256", data.data().recordsSha256());
+        return d;
+    }
 }
