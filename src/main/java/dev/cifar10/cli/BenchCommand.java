@@ -3,6 +3,7 @@ package dev.cifar10.cli;
 import dev.cifar10.bench.BenchRecord;
 import dev.cifar10.bench.BenchResults;
 import dev.cifar10.bench.Benchmark;
+import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.run.OutputException;
 import picocli.CommandLine.Command;
@@ -29,8 +30,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", defaultValue = "20", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
 
-    @Option(names = "--steps", defaultValue = "0", description = "Cap each timed epoch at this many steps (0 = whole epochs).")
-    int steps;
+    @Option(names = "--steps", description = "Cap each timed epoch at this many steps (default: whole epochs).")
+    Integer steps;
 
     @Option(names = "--results", paramLabel = "FILE", defaultValue = "bench-results.jsonl",
             description = "Results file the record is appended to (default: ${DEFAULT-VALUE}).")
@@ -44,12 +45,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (warmupSteps < 0 || steps < 0) {
-            throw new dev.cifar10.config.ConfigException("--warmup-steps and --steps must be 0 or more.");
+        if (warmupSteps < 0) throw new ConfigException("--warmup-steps must be 0 or more.");
+        if (steps != null && steps < 1) {
+            throw new ConfigException("--steps " + steps + " times nothing: give 1 or more steps per epoch, or leave --steps out for whole epochs.");
         }
         RunConfig config = settings.resolve("bench");
         Path cache = common.apply();
-        BenchRecord record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps, label);
+        BenchRecord record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps == null ? 0 : steps, label);
         try {
             BenchResults.append(results, record);
         } catch (IOException e) {

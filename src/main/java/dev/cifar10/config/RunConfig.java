@@ -39,8 +39,8 @@ public record RunConfig(
     static final Setting<Double> VALIDATION_SPLIT = Setting.real("validation-split", 0, true, 1, true, "fraction of the training records held out for validation");
     static final Setting<Long> SEED = Setting.anyLong("seed", "seed of the split, the weights, dropout and shuffling");
     static final Setting<String> DATA = Setting.text("data", "download, synthetic, or a directory in CIFAR-10's binary layout");
-    static final Setting<Integer> MAX_TRAIN = Setting.integer("max-train-images", 0, 1_000_000, "use at most this many training records, 0 for all");
-    static final Setting<Integer> MAX_TEST = Setting.integer("max-test-images", 0, 1_000_000, "use at most this many test records, 0 for all");
+    static final Setting<Integer> MAX_TRAIN = Setting.integer("max-train-images", 0, dev.cifar10.data.LabeledImages.MAX_IMAGES, "use at most this many training records, 0 for all");
+    static final Setting<Integer> MAX_TEST = Setting.integer("max-test-images", 0, dev.cifar10.data.LabeledImages.MAX_IMAGES, "use at most this many test records, 0 for all");
     static final Setting<Integer> EVAL_BATCH = Setting.integer("eval-batch-size", 1, 8192, "images per inference step in validation and test");
     static final Setting<String> CPU_NATIVES = Setting.oneOf("cpu-natives", List.of("auto", "onednn", "onednn-avx512"), "which oneDNN native build to load on CPU");
     static final Setting<Boolean> HELPERS = Setting.bool("helpers", "engage the oneDNN/cuDNN layer helpers");

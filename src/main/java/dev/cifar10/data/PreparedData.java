@@ -1,6 +1,9 @@
 package dev.cifar10.data;
 
+import dev.cifar10.config.ConfigException;
 import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.Locale;
 
 /**
  * The notebook's preprocessing, done once: per-channel statistics over all training records,
@@ -11,7 +14,25 @@ public record PreparedData(Cifar10 data, Standardisation standardisation, TrainV
     /** The data a run's settings name ({@code data}, image limits, seed), loaded and prepared. */
     public static PreparedData load(dev.cifar10.config.RunConfig config, java.nio.file.Path cacheDir) {
         Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
-        return of(dataset, config.validationSplit(), config.seed());
+        PreparedData prepared = of(dataset, config.validationSplit(), config.seed());
+        prepared.checkSizes(config.batchSize(), config.validationSplit());
+        return prepared;
+    }
+
+    /** Settings this data cannot satisfy, refused before any training: no training image, or not one full batch. */
+    void checkSizes(int batchSize, double validationSplit) {
+        int train = split.train().length, records = data.train().size();
+        if (train == 0) {
+            throw new ConfigException(String.format(Locale.ROOT, "--validation-split %s holds out all %,d training records of %s, "
+                    + "leaving none to train on. Lower --validation-split or use more data (--max-train-images).", validationSplit, records, data.source()));
+        }
+        if (batchSize > train) {
+            throw new ConfigException(String.format(Locale.ROOT, "--batch-size %d is larger than the %,d training images (%,d records less "
+                    + "%,d for validation from %s). Lower --batch-size or use more data.", batchSize, train, records, split.validation().length, data.source()));
+        }
+        if (data.test().size() == 0) {
+            throw new ConfigException("No test records in " + data.source() + ". Check --max-test-images and --data.");
+        }
     }
 
     public static PreparedData of(Cifar10 data, double validationFraction, long seed) {
