@@ -101,6 +101,12 @@ public record Checkpoint(int epoch, String modelFile, String modelSha256, long r
         return null;
     }
 
+    /** Whether model.zip already holds this checkpoint's model (it lags after a kill between the two writes). */
+    public boolean matchesModelZip(RunDirectory run) {
+        Path model = run.resolve("model.zip");
+        return !modelSha256.isEmpty() && Files.isRegularFile(model) && modelSha256.equals(sha256(model));
+    }
+
     /** The network as it was after {@link #epoch}, with ND4J's random state as it was then. */
     public MultiLayerNetwork restore(RunDirectory run) {
         Path zip = run.resolve(modelFile);

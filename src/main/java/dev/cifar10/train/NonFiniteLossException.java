@@ -7,7 +7,7 @@ public class NonFiniteLossException extends RuntimeException {
     }
 
     public NonFiniteLossException(String what, double loss, int epoch) {
-        super("The " + what + " became " + loss + " after epoch " + epoch + "; training diverged. " + ADVICE);
+        super("The " + what + " became " + loss + (epoch > 0 ? " after epoch " + epoch : "") + "; training diverged. " + ADVICE);
     }
 
     private static final String ADVICE = "Lower --learning-rate (the notebook uses 0.0001). "

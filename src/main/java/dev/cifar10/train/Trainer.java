@@ -99,8 +99,10 @@ public final class Trainer {
             run.writeJson("run.json", runInfo);
             // history files and model.zip may lag the checkpoint after a kill between writes: bring them level with it
             saveHistory(run, history);
-            Path checkpointZip = run.resolve(checkpoint.modelFile());
-            run.write("model.zip", out -> Files.copy(checkpointZip, out));
+            if (!checkpoint.matchesModelZip(run)) {
+                Path checkpointZip = run.resolve(checkpoint.modelFile());
+                run.write("model.zip", out -> Files.copy(checkpointZip, out));
+            }
             console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%s%n", run.path(), checkpoint.epoch(), config.epochs(),
                     workers > 1 ? " (inexactly: " + workers + " workers)" : "");
             return fitAndTest(run, runInfo, data, net, history, backend);
