@@ -26,8 +26,8 @@ public final class Evaluator {
             DataSet ds = batches.next();
             INDArray probabilities = net.output(ds.getFeatures(), false).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
             if (!Double.isFinite(probabilities.sumNumber().doubleValue())) {
-                // diverged weights: DL4J's Evaluation would fail with an IllegalStateException and a stack trace
-                throw new NonFiniteLossException("network's output", Double.NaN, 0);
+                // diverged weights (the last step's own loss can still be finite); DL4J's Evaluation would fail with a stack trace
+                throw new NonFiniteLossException("network's output", Double.NaN);
             }
             INDArray labels = ds.getLabels().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
             INDArray clipped = Transforms.min(Transforms.max(probabilities, KERAS_EPSILON, true), 1 - KERAS_EPSILON, false);

@@ -6,8 +6,8 @@ public class NonFiniteLossException extends RuntimeException {
         super("The training loss became " + loss + " at step " + step + " of the epoch; training diverged. " + ADVICE);
     }
 
-    public NonFiniteLossException(String what, double loss, int epoch) {
-        super("The " + what + " became " + loss + (epoch > 0 ? " after epoch " + epoch : "") + "; training diverged. " + ADVICE);
+    public NonFiniteLossException(String what, double value) {
+        super("The " + what + " became " + value + "; training diverged. " + ADVICE);
     }
 
     private static final String ADVICE = "Lower --learning-rate (the notebook uses 0.0001). "

@@ -178,11 +178,8 @@ public final class Trainer {
     void fit(EpochRunner epochs, MultiLayerNetwork net, RunDirectory run, History history) {
         for (int epoch = history.epochs().size() + 1; epoch <= epochs.totalEpochs(); epoch++) {
             StopSignals.check();
+            // diverged weights never reach the checkpoint: a NaN step loss, or NaN outputs in validation, stop the epoch first
             EpochStats stats = epochs.run(epoch);
-            if (!Double.isFinite(stats.valLoss())) {
-                // the last step's update can break the weights although its own loss was finite: never checkpoint them
-                throw new NonFiniteLossException("validation loss", stats.valLoss(), epoch);
-            }
             history.add(stats);
             console.println(stats.kerasLine(epochs.totalEpochs()));
             saveEpoch(run, net, history);
