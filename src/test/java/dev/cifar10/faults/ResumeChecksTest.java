@@ -9,12 +9,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 import static dev.cifar10.Cli.run;
 import static org.junit.jupiter.api.Assertions.*;
@@ -76,6 +81,24 @@ class ResumeChecksTest {
         }
     }
 
+    static byte[] withOneWeightChanged(byte[] zip) {
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream out = new ZipOutputStream(bytes)) {
+                for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                    byte[] content = in.readAllBytes();
+                    if (e.getName().equals("coefficients.bin")) content[content.length - 2] ^= 0x01;
+                    out.putNextEntry(new ZipEntry(e.getName()));
+                    out.write(content);
+                    out.closeEntry();
+                }
+            }
+            return bytes.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void editCheckpointJson(Path run, Consumer<ObjectNode> edit) {
         try {
             ObjectNode json = (ObjectNode) JSON.readTree(run.resolve("checkpoint.json").toFile());
@@ -95,6 +118,8 @@ class ResumeChecksTest {
             return b;
         }));
         assertRefusedNaming("missing", zip, run -> run.resolve(zip).toFile().delete());
+        // a valid zip, but not the bytes written: one weight changed, checksums inside the zip recomputed
+        assertRefusedNaming("other-weights", zip, run -> rewrite(run.resolve(zip), ResumeChecksTest::withOneWeightChanged));
         assertRefusedNaming("epoch-ahead-of-history", "checkpoint.json", run -> editCheckpointJson(run, j -> j.put("epoch", 2)));
         assertRefusedNaming("other-model-file", "checkpoint.json", run -> editCheckpointJson(run, j -> j.put("modelFile", "checkpoint-epoch-0007.zip")));
         assertRefusedNaming("not-json", "checkpoint.json", run -> rewrite(run.resolve("checkpoint.json"), b -> Arrays.copyOf(b, 40)));
