@@ -1,23 +1,34 @@
 package dev.cifar10.backend;
 
+import java.util.List;
 import java.util.Map;
 
 /**
  * What actually loaded: goes to the start-up banner, run.json and benchmark records.
  *
- * @param helpers "oneDNN", "cuDNN" or "off"
- * @param gpus    the GPUs in use (CUDA build), else empty
+ * @param build        which build this is: "cpu", or "cuda" (which carries the CPU backend too)
+ * @param backend      the backend that runs: "cpu" or "cuda"
+ * @param helpers      "oneDNN", "cuDNN" or "off"
+ * @param gpus         the GPUs in use (CUDA), else empty
+ * @param fallback     why the cuda build runs on the CPU, or null
+ * @param cudaVersions versions read from the loaded CUDA libraries (cudaRuntime, cudaDriver, cudnn), else empty
  */
-public record BackendInfo(String backend, String nativeVariant, String helpers, CpuInfo cpu, java.util.List<GpuDevice> gpus,
-                          Map<String, Object> details) {
-    /** What the nd4j-cuda-11.6 1.0.0-M2.1 -cudnn natives were built against. */
-    public static final String CUDA_VERSION = "11.6", CUDNN_VERSION = "8.3";
+public record BackendInfo(String build, String backend, String nativeVariant, String helpers, CpuInfo cpu, List<GpuDevice> gpus,
+                          String fallback, Map<String, String> cudaVersions, Map<String, Object> details) {
 
+    /** One line per fact; the first says when the cuda build fell back to the CPU, and why. */
     public String banner() {
-        String base = String.format("Backend: %s | natives: %s | layer helpers: %s | CPU: %s, %d threads",
-                backend, nativeVariant, helpers, cpu.model(), cpu.logicalCores());
-        StringBuilder sb = new StringBuilder(base);
-        for (GpuDevice gpu : gpus) sb.append("\n").append(gpu.describe()).append(" | CUDA ").append(CUDA_VERSION).append(", cuDNN ").append(CUDNN_VERSION);
+        StringBuilder sb = new StringBuilder();
+        if (fallback != null) {
+            sb.append("Fell back to the CPU: ").append(fallback)
+                    .append(" (--backend cpu skips the GPU check; --backend cuda or --device N would stop here with exit 5)\n");
+        }
+        sb.append(String.format("Backend: %s | natives: %s | layer helpers: %s | CPU: %s, %d threads",
+                backend, nativeVariant, helpers, cpu.model(), cpu.logicalCores()));
+        for (GpuDevice gpu : gpus) {
+            sb.append("\n").append(gpu.describe()).append(" | CUDA runtime ").append(cudaVersions.getOrDefault("cudaRuntime", "?"))
+                    .append(", cuDNN ").append(cudaVersions.getOrDefault("cudnn", "?"));
+        }
         return sb.toString();
     }
 

@@ -40,8 +40,4 @@ public record CpuInfo(String model, int logicalCores, Set<String> flags) {
     public boolean hasAvx512() {
         return flags.containsAll(AVX512_FLAGS);
     }
-
-    public boolean hasAvx512Bf16() {
-        return flags.contains("avx512_bf16");
-    }
 }

@@ -2,6 +2,7 @@ package dev.cifar10.bench;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -46,9 +47,13 @@ public record BenchRecord(
     public record Host(String name, String os, String cpuModel, int logicalCores, long memoryBytes) {
     }
 
-    /** @param cpuFlags the instruction-set extensions that chose the native build (null where not applicable) */
+    /**
+     * @param name     the backend that ran: "cpu" or "cuda"
+     * @param cpuFlags the instruction-set extensions that chose the native build (null where not applicable)
+     * @param fallback why the cuda build ran on the CPU, or null (added in version 1, optional)
+     */
     public record Backend(String name, String nativeVariant, String layerHelpers, Integer threads, List<String> cpuFlags,
-                          Map<String, Object> settings) {
+                          Map<String, Object> settings, String fallback) {
     }
 
     public record Gpu(String name, String computeCapability, Long memoryBytes, String driver, String cuda, String cudnn) {
@@ -93,7 +98,7 @@ public record BenchRecord(
 
     static double median(double[] values) {
         double[] v = values.clone();
-        java.util.Arrays.sort(v);
+        Arrays.sort(v);
         if (v.length == 0) return Double.NaN;
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }

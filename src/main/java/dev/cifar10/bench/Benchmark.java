@@ -1,13 +1,15 @@
 package dev.cifar10.bench;
 
-import dev.cifar10.backend.BackendChecks;
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.CpuInfo;
+import dev.cifar10.backend.LayerHelpers;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
 import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.run.EpochStats;
+import dev.cifar10.startup.Startup;
+import dev.cifar10.startup.Startup.Started;
 import dev.cifar10.train.EpochRunner;
 import dev.cifar10.util.HostInfo;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -44,12 +46,15 @@ public final class Benchmark {
      * @param stepsPerEpoch cap on the timed steps per epoch (0 = whole epochs)
      */
     public BenchRecord run(int warmupSteps, int stepsPerEpoch, String label) {
-        BackendInfo backend = BackendChecks.start(config);
-        console.println(backend.banner());
-        PreparedData data = PreparedData.load(config, cacheDir);
-        console.println("Data: " + data.summary());
+        Started started = Startup.start(config, cacheDir, console);
+        BackendInfo backend = started.backend();
+        PreparedData data = started.data();
 
         MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+        String attachedHelpers = LayerHelpers.describe(net);
+        console.println("Layer helpers attached: " + attachedHelpers);
+        String warning = LayerHelpers.warning(backend, net);
+        if (warning != null) console.println(warning);
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         CifarBatches timed = stepsPerEpoch > 0 ? trainBatches.capped(stepsPerEpoch) : trainBatches;
         MemoryProbe memory = new MemoryProbe(!backend.gpus().isEmpty());
@@ -70,7 +75,7 @@ public final class Benchmark {
                     e, config.epochs(), s.steps(), s.steps(), s.epochSeconds(), s.msPerStep(), s.imagesPerSecond(),
                     s.validationImagesPerSecond());
         }
-        BenchRecord record = record(backend, data, timed, warmupSteps, epochs, memory, label, workers);
+        BenchRecord record = record(backend, data, timed, warmupSteps, epochs, memory, label, workers, attachedHelpers);
         BenchRecord.Median m = record.median();
         console.printf(Locale.ROOT, "Median: %.1f s/epoch, %.1f ms/step, %.1f images/s train (%.1f to %.1f), %.1f images/s validation%n",
                 m.epochSeconds(), m.msPerStep(), m.imagesPerSecond(), record.spread().imagesPerSecondMin(),
@@ -81,20 +86,22 @@ public final class Benchmark {
     }
 
     private BenchRecord record(BackendInfo backend, PreparedData data, CifarBatches timed, int warmupSteps,
-                               List<BenchRecord.Epoch> epochs, MemoryProbe memory, String label, int workers) {
+                               List<BenchRecord.Epoch> epochs, MemoryProbe memory, String label, int workers,
+                               String attachedHelpers) {
         CpuInfo cpu = backend.cpu();
         List<String> flags = cpu.flags().stream().filter(f -> f.startsWith("avx") || f.startsWith("amx") || f.equals("fma")).sorted().toList();
         Map<String, Object> settings = new LinkedHashMap<>(backend.details());
         settings.put("profile", config.profile());
         settings.put("learningRate", config.learningRate());
         settings.put("workers", workers);
+        settings.put("attachedHelpers", attachedHelpers);
         return new BenchRecord(BenchRecord.SCHEMA, BenchRecord.SCHEMA_VERSION, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 label, new BenchRecord.Framework("deeplearning4j", HostInfo.dl4jVersion()),
                 new BenchRecord.Project(HostInfo.projectVersion(), HostInfo.gitCommit()),
                 new BenchRecord.Host(HostInfo.hostName(), HostInfo.osName(), cpu.model(), cpu.logicalCores(), HostInfo.totalMemoryBytes()),
                 HostInfo.javaRuntime(),
                 new BenchRecord.Backend(backend.backend(), backend.nativeVariant(), backend.helpers(),
-                        (Integer) backend.details().get("ompThreads"), flags, settings),
+                        (Integer) backend.details().get("ompThreads"), flags, settings, backend.fallback()),
                 gpu(backend), config.dataType().equals("half") ? "float16" : "float32", config.batchSize(),
                 new BenchRecord.Data(data.data().source(), data.split().train().length, data.split().validation().length),
                 timed.size(), warmupSteps, epochs, BenchRecord.medianOf(epochs), BenchRecord.spreadOf(epochs),
@@ -104,7 +111,8 @@ public final class Benchmark {
     private static BenchRecord.Gpu gpu(BackendInfo backend) {
         var g = backend.gpu();
         return g == null ? null : new BenchRecord.Gpu(g.name() + (backend.gpus().size() > 1 ? " x" + backend.gpus().size() : ""),
-                g.computeCapability(), g.memoryMiB() << 20, g.driverVersion(), BackendInfo.CUDA_VERSION, BackendInfo.CUDNN_VERSION);
+                g.computeCapability(), g.memoryMiB() << 20, g.driverVersion(),
+                backend.cudaVersions().get("cudaRuntime"), backend.cudaVersions().get("cudnn")); // read from the loaded libraries
     }
 
     static String mib(Long bytes) {

@@ -3,6 +3,7 @@ package dev.cifar10.bench;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -36,8 +37,8 @@ public final class MemoryProbe extends BaseTrainingListener {
         peakOffHeap = Math.max(peakOffHeap, Pointer.physicalBytes() - Runtime.getRuntime().totalMemory());
         if (gpu) {
             long onDevices = 0;
-            for (int d = 0; d < org.nd4j.linalg.factory.Nd4j.getAffinityManager().getNumberOfDevices(); d++) {
-                onDevices += org.nd4j.linalg.factory.Nd4j.getEnvironment().getDeviceCouner(d); // sic: ND4J's spelling
+            for (int d = 0; d < Nd4j.getAffinityManager().getNumberOfDevices(); d++) {
+                onDevices += Nd4j.getEnvironment().getDeviceCouner(d); // sic: ND4J's spelling
             }
             peakGpu = Math.max(peakGpu, onDevices);
         }

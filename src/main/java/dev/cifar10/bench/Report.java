@@ -5,6 +5,8 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
+import java.awt.FontMetrics;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -33,10 +35,6 @@ public final class Report {
                         .thenComparing(r -> -r.median().imagesPerSecond()))
                 .toList();
         this.baseline = pickBaseline(baselineSelector);
-    }
-
-    public List<BenchRecord> rows() {
-        return rows;
     }
 
     public BenchRecord baseline() {
@@ -91,7 +89,7 @@ public final class Report {
     }
 
     public void writeChart(OutputStream out) throws IOException {
-        List<String> labels = java.util.stream.IntStream.range(0, rows.size()).mapToObj(i -> "#" + (i + 1)).toList();
+        List<String> labels = IntStream.range(0, rows.size()).mapToObj(i -> "#" + (i + 1)).toList();
         CategoryChart speed = chart("Training images/s (median; higher is better)", "images/s");
         speed.addSeries("images/s", labels, rows.stream().map(r -> r.median().imagesPerSecond()).toList());
         CategoryChart epoch = chart("Seconds per notebook epoch of 35,000 images (lower is better)", "seconds");
@@ -106,7 +104,7 @@ public final class Report {
         g.drawImage(b, a.getWidth(), 0, null);
         g.setColor(Color.DARK_GRAY);
         g.setFont(g.getFont().deriveFont(12f));
-        java.awt.FontMetrics metrics = g.getFontMetrics();
+        FontMetrics metrics = g.getFontMetrics();
         for (int i = 0; i < rows.size(); i++) {
             String line = String.format(Locale.ROOT, "#%d  (%.2fx vs #%d)  %s", i + 1, speedUp(rows.get(i)), baseline + 1, name(rows.get(i)));
             while (metrics.stringWidth(line) > image.getWidth() - 20 && line.length() > 20) {

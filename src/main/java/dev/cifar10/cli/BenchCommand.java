@@ -25,7 +25,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    RunSettingsOptions settings;
+    RunSettingsOptions settings = new RunSettingsOptions("bench");
 
     @Option(names = "--warmup-steps", defaultValue = "20", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
@@ -49,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (steps != null && steps < 1) {
             throw new ConfigException("--steps " + steps + " times nothing: give 1 or more steps per epoch, or leave --steps out for whole epochs.");
         }
-        RunConfig config = settings.resolve("bench");
+        RunConfig config = settings.resolve();
         Path cache = common.apply();
         BenchRecord record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps == null ? 0 : steps, label);
         try {

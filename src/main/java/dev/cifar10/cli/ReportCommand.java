@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -52,7 +53,7 @@ public final class ReportCommand implements Callable<Integer> {
             throw new ConfigException(e.getMessage());
         }
         String table = report.markdown();
-        write(markdown, o -> o.write(table.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        write(markdown, o -> o.write(table.getBytes(StandardCharsets.UTF_8)));
         write(chart, report::writeChart);
         out.print(table);
         out.println("Wrote " + markdown + " and " + chart + " (" + records.size() + " records)");

@@ -3,97 +3,60 @@ package dev.cifar10.cli;
 import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.Profiles;
 import dev.cifar10.config.RunConfig;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** The run settings shared by train and bench: a profile, and a flag to override each of its keys. */
+/**
+ * The run settings of train, bench and the Spark job: a profile, and a flag for each declared
+ * setting ({@link RunConfig#SETTINGS}) that overrides it. Help shows the effective defaults: the
+ * recipe's, or the command's own profile's where it differs.
+ */
 public final class RunSettingsOptions {
-    @Option(names = "--profile", paramLabel = "NAME|FILE", description = "Run profile: notebook (default), quick, smoke, bench, or a .properties file.")
-    String profile;
+    private final String defaultProfile;
+    private final SettingOptions flags = new SettingOptions();
 
-    @Option(names = "--epochs", description = "Training epochs.")
-    String epochs;
-    @Option(names = "--batch-size", description = "Images per training step.")
-    String batchSize;
-    @Option(names = "--learning-rate", description = "Adam learning rate.")
-    String learningRate;
-    @Option(names = "--dropout", description = "Keras dropout rate (fraction dropped).")
-    String dropout;
-    @Option(names = "--validation-split", description = "Fraction of training records held out for validation.")
-    String validationSplit;
-    @Option(names = "--seed", description = "Seed of split, weights, dropout and shuffling.")
-    String seed;
-    @Option(names = "--data", paramLabel = "download|synthetic|DIR", description = "Where the images come from.")
-    String data;
-    @Option(names = "--max-train-images", description = "Use at most this many training records (0 = all).")
-    String maxTrainImages;
-    @Option(names = "--max-test-images", description = "Use at most this many test records (0 = all).")
-    String maxTestImages;
-    @Option(names = "--eval-batch-size", description = "Images per inference step in validation and test.")
-    String evalBatchSize;
-    @Option(names = "--cpu-natives", paramLabel = "auto|onednn|onednn-avx512", description = "Which oneDNN native build to load on CPU.")
-    String cpuNatives;
-    @Option(names = {"--no-helpers", "--no-cudnn"}, description = "Do not engage the oneDNN (CPU) / cuDNN (CUDA) layer helpers, for comparisons.")
-    boolean noHelpers;
-    @Option(names = "--data-type", paramLabel = "float|half", description = "Weights and activations type (half: CUDA only).")
-    String dataType;
-    @Option(names = "--workspace-mode", paramLabel = "ENABLED|NONE", description = "DL4J workspace mode.")
-    String workspaceMode;
-    @Option(names = "--cudnn-algo-mode", paramLabel = "PREFER_FASTEST|NO_WORKSPACE", description = "cuDNN algorithm choice (CUDA).")
-    String cudnnAlgoMode;
-    @Option(names = "--device", paramLabel = "N", description = "GPU index (CUDA); default: the first supported GPU.")
-    String device;
-    @Option(names = "--max-device-memory-mb", paramLabel = "MiB", description = "ND4J device memory limit (CUDA); 0 = ND4J's default.")
-    String maxDeviceMemoryMb;
-    @Option(names = "--workers", paramLabel = "N", description = "Parallel trainers with DL4J's ParallelWrapper; 0 = one per GPU (CUDA), 1 (CPU).")
-    String workers;
-    @Option(names = "--averaging-frequency", paramLabel = "STEPS", description = "With several workers: average parameters every STEPS steps.")
-    String averagingFrequency;
-    @Option(names = "--prefetch", paramLabel = "BATCHES", description = "With several workers: batches prepared ahead.")
-    String prefetch;
+    private String profile;
 
-    public RunConfig resolve(String defaultProfile) {
+    /** The notebook's recipe by default. */
+    public RunSettingsOptions() {
+        this(Profiles.DEFAULT);
+    }
+
+    public RunSettingsOptions(String defaultProfile) {
+        this.defaultProfile = defaultProfile;
+    }
+
+    /** picocli hands this mixin its own spec while building it: the place to add an option per declared setting. */
+    @Spec
+    void addSettingOptions(CommandSpec self) {
+        self.addOption(OptionSpec.builder("--profile").paramLabel("NAME|FILE").type(String.class)
+                .description("Run profile: " + String.join(", ", Profiles.BUNDLED) + ", or a .properties file; "
+                        + "it states what differs from the notebook's recipe (default: " + defaultProfile + ").")
+                .setter(SettingOptions.store(value -> profile = (String) value)).build());
+        RunConfig defaults = RunConfig.resolve(defaultProfile, Profiles.load(defaultProfile), Map.of());
+        flags.addTo(self, RunConfig.SETTINGS, setting -> {
+            Object value = defaults.get(setting);
+            String text = setting.format(value);
+            return value.equals(setting.defaultValue()) ? text : text + " in profile " + defaultProfile;
+        });
+    }
+
+    public RunConfig resolve() {
         String name = profile != null ? profile : defaultProfile;
-        return RunConfig.resolve(name, Profiles.load(name), overrides());
+        return RunConfig.resolve(name, Profiles.load(name), flags.given());
     }
 
-    /** The settings of the run in {@code runDir} (its run.json); of the flags only --epochs may change them. */
-    public RunConfig resolveForResume(Path runDir) {
-        Map<String, String> overrides = overrides();
-        overrides.values().removeIf(java.util.Objects::isNull);
-        overrides.remove("epochs");
-        if (profile != null || !overrides.isEmpty()) {
+    /** The settings a run recorded; of the flags only --epochs may change them. */
+    public RunConfig resolveForResume(RunConfig recorded) {
+        List<String> others = flags.given().keySet().stream().filter(key -> !key.equals(RunConfig.EPOCHS.key())).toList();
+        if (profile != null || !others.isEmpty()) {
             throw new ConfigException("--resume continues a run with its own settings; only --epochs may change. Remove "
-                    + (profile != null ? "--profile " : "") + String.join(" ", overrides.keySet().stream().map(k -> "--" + k).toList()) + ".");
+                    + (profile != null ? "--profile " : "") + String.join(" ", others.stream().map(k -> SettingOptions.flag(RunConfig.find(k))).toList()) + ".");
         }
-        return RunConfig.fromRunJson(runDir, epochs);
-    }
-
-    private Map<String, String> overrides() {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put("epochs", epochs);
-        overrides.put("batch-size", batchSize);
-        overrides.put("learning-rate", learningRate);
-        overrides.put("dropout", dropout);
-        overrides.put("validation-split", validationSplit);
-        overrides.put("seed", seed);
-        overrides.put("data", data);
-        overrides.put("max-train-images", maxTrainImages);
-        overrides.put("max-test-images", maxTestImages);
-        overrides.put("eval-batch-size", evalBatchSize);
-        overrides.put("cpu-natives", cpuNatives);
-        overrides.put("helpers", noHelpers ? "false" : null);
-        overrides.put("data-type", dataType);
-        overrides.put("workspace-mode", workspaceMode);
-        overrides.put("cudnn-algo-mode", cudnnAlgoMode);
-        overrides.put("device", device);
-        overrides.put("max-device-memory-mb", maxDeviceMemoryMb);
-        overrides.put("workers", workers);
-        overrides.put("averaging-frequency", averagingFrequency);
-        overrides.put("prefetch", prefetch);
-        return overrides;
+        return recorded.with(flags.given());
     }
 }

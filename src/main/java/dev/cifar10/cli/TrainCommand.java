@@ -1,8 +1,9 @@
 package dev.cifar10.cli;
 
 import dev.cifar10.config.ConfigException;
-import dev.cifar10.config.Profiles;
 import dev.cifar10.config.RunConfig;
+import dev.cifar10.run.RunDirectory;
+import dev.cifar10.run.RunRecord;
 import dev.cifar10.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,8 +12,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -44,19 +43,13 @@ public final class TrainCommand implements Callable<Integer> {
         Path cache = common.apply();
         if (resume != null) {
             if (out != null) throw new ConfigException("--resume writes into the run it continues; leave out --out.");
-            RunConfig config = settings.resolveForResume(resume);
+            RunConfig config = settings.resolveForResume(RunRecord.read(resume).config());
             new Trainer(config, cache, spec.commandLine().getOut()).resume(resume, allowInexactResume);
         } else {
             if (allowInexactResume) throw new ConfigException("--allow-inexact-resume goes with --resume DIR.");
-            RunConfig config = settings.resolve(Profiles.DEFAULT);
-            new Trainer(config, cache, spec.commandLine().getOut()).train(out != null ? out : defaultRunDir(config));
+            RunConfig config = settings.resolve();
+            new Trainer(config, cache, spec.commandLine().getOut()).train(out != null ? out : RunDirectory.defaultPath(config, ""));
         }
         return 0;
-    }
-
-    static Path defaultRunDir(RunConfig config) {
-        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        String profile = Path.of(config.profile()).getFileName().toString().replace(".properties", "");
-        return Path.of("runs", stamp + "-" + profile);
     }
 }

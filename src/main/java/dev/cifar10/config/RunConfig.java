@@ -1,167 +1,263 @@
 package dev.cifar10.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.cifar10.data.LabeledImages;
+import dev.cifar10.model.NotebookCnn;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 
 /**
- * Every setting of a run, resolved from a profile (profiles/NAME.properties) and the command line
- * (which wins), and validated once, before any work starts.
+ * Every setting of a run, resolved from the defaults (the notebook's recipe), a profile
+ * (profiles/NAME.properties, which states only what differs) and the command line (which wins),
+ * and validated once, before any work starts.
+ *
+ * <p>The settings are declared here, once each. A new setting is one {@code declare(...)} line:
+ * its flag, its profile key, its place in run.json and its help come from it; read it with
+ * {@link #get} (or add an accessor).
  */
-public record RunConfig(
-        String profile,
-        int epochs,
-        int batchSize,
-        double learningRate,
-        double dropout,
-        double validationSplit,
-        long seed,
-        String data,
-        int maxTrainImages,
-        int maxTestImages,
-        int evalBatchSize,
-        String cpuNatives,
-        boolean helpers,
-        String dataType,
-        String workspaceMode,
-        String cudnnAlgoMode,
-        int device,
-        long maxDeviceMemoryMb,
-        int workers,
-        int averagingFrequency,
-        int prefetch) {
+public final class RunConfig {
+    private static final List<Setting<?>> DECLARED = new ArrayList<>();
 
-    static final Setting<Integer> EPOCHS = Setting.integer("epochs", 1, 10_000, "training epochs");
-    static final Setting<Integer> BATCH_SIZE = Setting.integer("batch-size", 1, 8192, "images per training step");
-    static final Setting<Double> LEARNING_RATE = Setting.real("learning-rate", 0, true, 1000, true, "Adam learning rate");
-    static final Setting<Double> DROPOUT = Setting.real("dropout", 0, false, 1, true, "Keras dropout rate: the fraction of activations dropped");
-    static final Setting<Double> VALIDATION_SPLIT = Setting.real("validation-split", 0, true, 1, true, "fraction of the training records held out for validation");
-    static final Setting<Long> SEED = Setting.anyLong("seed", "seed of the split, the weights, dropout and shuffling");
-    static final Setting<String> DATA = Setting.text("data", "download, synthetic, or a directory in CIFAR-10's binary layout");
-    static final Setting<Integer> MAX_TRAIN = Setting.integer("max-train-images", 0, dev.cifar10.data.LabeledImages.MAX_IMAGES, "use at most this many training records, 0 for all");
-    static final Setting<Integer> MAX_TEST = Setting.integer("max-test-images", 0, dev.cifar10.data.LabeledImages.MAX_IMAGES, "use at most this many test records, 0 for all");
-    static final Setting<Integer> EVAL_BATCH = Setting.integer("eval-batch-size", 1, 8192, "images per inference step in validation and test");
-    static final Setting<String> CPU_NATIVES = Setting.oneOf("cpu-natives", List.of("auto", "onednn", "onednn-avx512"), "which oneDNN native build to load on CPU");
-    static final Setting<Boolean> HELPERS = Setting.bool("helpers", "engage the oneDNN/cuDNN layer helpers");
+    public static final Setting<Integer> EPOCHS = declare(Setting.integer("epochs", 1, 10_000, 30, "training epochs"));
+    public static final Setting<Integer> BATCH_SIZE = declare(Setting.integer("batch-size", 1, 8192, 32, "images per training step"));
+    public static final Setting<Double> LEARNING_RATE = declare(Setting.real("learning-rate", 0, true, 1e6, false, 1e-4,
+            "Adam learning rate"));
+    public static final Setting<Double> DROPOUT = declare(Setting.real("dropout", 0, false, 1, true, 0.2,
+            "Keras dropout rate: the fraction of activations dropped"));
+    public static final Setting<Double> VALIDATION_SPLIT = declare(Setting.real("validation-split", 0, true, 1, true, 0.3,
+            "fraction of the training records held out for validation"));
+    public static final Setting<Long> SEED = declare(Setting.anyLong("seed", 777, "seed of the split, the weights, dropout and shuffling"));
+    public static final Setting<String> DATA = declare(Setting.text("data", "download|synthetic|DIR",
+            "download, synthetic or a directory", "download",
+            "where the images come from: the official archive (downloaded once), built-in synthetic images, "
+                    + "or a directory in CIFAR-10's binary layout"));
+    public static final Setting<Integer> MAX_TRAIN = declare(Setting.integer("max-train-images", 0, LabeledImages.MAX_IMAGES, 0,
+            "use at most this many training records, 0 for all"));
+    public static final Setting<Integer> MAX_TEST = declare(Setting.integer("max-test-images", 0, LabeledImages.MAX_IMAGES, 0,
+            "use at most this many test records, 0 for all"));
+    public static final Setting<Integer> EVAL_BATCH = declare(Setting.integer("eval-batch-size", 1, 8192, 256,
+            "images per inference step in validation and test"));
+    public static final Setting<String> CPU_NATIVES = declare(Setting.oneOf("cpu-natives", List.of("auto", "onednn", "onednn-avx512"),
+            "auto", "which oneDNN native build to load on CPU (auto: AVX-512 where the CPU has it)"));
+    public static final Setting<Boolean> HELPERS = declare(Setting.bool("helpers", true,
+            "engage the oneDNN (CPU) / cuDNN (CUDA) layer helpers; off only for comparisons").alias("cudnn"));
+    public static final Setting<String> DATA_TYPE = declare(Setting.oneOf("data-type", List.of("float", "half"), "float",
+            "floating-point type of weights and activations (half: CUDA only)"));
+    public static final Setting<String> WORKSPACE_MODE = declare(Setting.oneOf("workspace-mode", List.of("ENABLED", "NONE"), "ENABLED",
+            "DL4J workspace mode for training and inference"));
+    public static final Setting<String> BACKEND = declare(Setting.oneOf("backend", List.of("auto", "cpu", "cuda"), "auto",
+            "auto: CUDA where it can run, else the CPU, saying why; cpu: skip the GPU; cuda: insist on the GPU (exit 5 if it cannot run)"));
+    public static final Setting<String> DEVICE = declare(Setting.device("device", "auto",
+            "GPUs (CUDA): auto = the first supported GPU; all = every supported GPU; N = GPU N as nvidia-smi numbers it "
+                    + "(insist: exit 5 if it cannot run)"));
+    public static final Setting<Integer> MAX_DEVICE_MEMORY = declare(Setting.integer("max-device-memory-mb", 0, 10_000_000, 0,
+            "ND4J device memory limit in MiB (CUDA), 0 for ND4J's default"));
+    public static final Setting<Integer> WORKERS = declare(Setting.integer("workers", 0, 64, 0,
+            "parallel trainers (DL4J ParallelWrapper, parameter averaging); 0: one (one per GPU with device all); on CUDA N uses up to N GPUs"));
+    public static final Setting<Integer> AVERAGING_FREQUENCY = declare(Setting.integer("averaging-frequency", 1, 10_000, 3,
+            "with several workers: average parameters every this many steps"));
+    public static final Setting<Integer> PREFETCH = declare(Setting.integer("prefetch", 1, 256, 8,
+            "with several workers: batches prepared ahead"));
 
-    static final Setting<String> DATA_TYPE = Setting.oneOf("data-type", List.of("float", "half"), "floating-point type of weights and activations (half: CUDA only)");
-    static final Setting<String> WORKSPACE_MODE = Setting.oneOf("workspace-mode", List.of("ENABLED", "NONE"), "DL4J workspace mode for training and inference");
-    static final Setting<String> CUDNN_ALGO_MODE = Setting.oneOf("cudnn-algo-mode", List.of("PREFER_FASTEST", "NO_WORKSPACE"), "cuDNN algorithm choice of the convolution layers (CUDA)");
-    static final Setting<Integer> DEVICE = Setting.integer("device", -1, 63, "GPU index (CUDA), -1 for the first supported GPU");
-    static final Setting<Integer> MAX_DEVICE_MEMORY = Setting.integer("max-device-memory-mb", 0, 10_000_000, "ND4J device memory limit in MiB (CUDA), 0 for ND4J's default");
+    /** Every setting, in the order of help, profiles and run.json. */
+    public static final List<Setting<?>> SETTINGS = Collections.unmodifiableList(DECLARED);
 
-    static final Setting<Integer> WORKERS = Setting.integer("workers", 0, 64, "parallel trainers (ParallelWrapper); 0: one per selected GPU on CUDA, 1 on CPU");
-    static final Setting<Integer> AVERAGING_FREQUENCY = Setting.integer("averaging-frequency", 1, 10_000, "with several workers: average parameters every this many steps");
-    static final Setting<Integer> PREFETCH = Setting.integer("prefetch", 1, 256, "with several workers: batches prepared ahead");
+    private static <T> Setting<T> declare(Setting<T> setting) {
+        DECLARED.add(setting);
+        return setting;
+    }
 
-    static final List<Setting<?>> ALL = List.of(EPOCHS, BATCH_SIZE, LEARNING_RATE, DROPOUT, VALIDATION_SPLIT, SEED, DATA,
-            MAX_TRAIN, MAX_TEST, EVAL_BATCH, CPU_NATIVES, HELPERS, DATA_TYPE, WORKSPACE_MODE, CUDNN_ALGO_MODE, DEVICE, MAX_DEVICE_MEMORY,
-            WORKERS, AVERAGING_FREQUENCY, PREFETCH);
+    private final String profile;
+    private final Map<Setting<?>, Object> values;
+
+    private RunConfig(String profile, Map<Setting<?>, Object> values) {
+        this.profile = profile;
+        this.values = Collections.unmodifiableMap(values);
+    }
 
     /**
      * @param profileName where the profile came from, for messages
-     * @param profile     the profile's key/values
-     * @param overrides   command-line values (null values are ignored)
+     * @param profile     the profile's key/values: only what differs from the defaults
+     * @param overrides   command-line values by key (null values are ignored)
      */
     public static RunConfig resolve(String profileName, Properties profile, Map<String, String> overrides) {
-        Map<String, String> values = new LinkedHashMap<>();
-        Map<String, String> sources = new LinkedHashMap<>();
-        for (String key : profile.stringPropertyNames()) {
-            if (ALL.stream().noneMatch(s -> s.key().equals(key))) {
-                throw new ConfigException("Unknown key '" + key + "' in profile " + profileName + ". Known keys: " + keys() + ".");
-            }
-            values.put(key, profile.getProperty(key));
-            sources.put(key, "profile " + profileName);
-        }
-        overrides.forEach((key, value) -> {
-            if (value != null) {
-                values.put(key, value);
-                sources.put(key, "--" + key);
-            }
-        });
-        for (Setting<?> s : ALL) {
-            if (!values.containsKey(s.key())) {
-                throw new ConfigException("Profile " + profileName + " does not set '" + s.key() + "' (" + s.description()
-                        + "; " + s.allowed() + "). Add it to the profile or pass --" + s.key() + ".");
-            }
-        }
-        Parser p = new Parser(values, sources);
-        return new RunConfig(profileName, p.get(EPOCHS), p.get(BATCH_SIZE), p.get(LEARNING_RATE), p.get(DROPOUT),
-                p.get(VALIDATION_SPLIT), p.get(SEED), p.get(DATA), p.get(MAX_TRAIN), p.get(MAX_TEST), p.get(EVAL_BATCH),
-                p.get(CPU_NATIVES), p.get(HELPERS), p.get(DATA_TYPE), p.get(WORKSPACE_MODE), p.get(CUDNN_ALGO_MODE),
-                p.get(DEVICE), p.get(MAX_DEVICE_MEMORY), p.get(WORKERS), p.get(AVERAGING_FREQUENCY), p.get(PREFETCH));
+        return resolve(profileName, "profile " + profileName, profile, overrides);
     }
 
-    /** The settings a run recorded in its run.json ("config"), with an optional new epoch count. */
-    public static RunConfig fromRunJson(java.nio.file.Path runDir, String epochsOverride) {
-        java.nio.file.Path file = runDir.resolve("run.json");
-        Properties p = new Properties();
-        String profile;
-        try {
-            var config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).get("config");
-            if (config == null) throw new java.io.IOException("no \"config\" object");
-            profile = config.path("profile").asText("resumed");
-            config.fields().forEachRemaining(e -> {
-                if (!e.getKey().equals("profile")) p.setProperty(e.getKey(), e.getValue().asText());
-            });
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new ConfigException("Cannot read the settings of the run to resume from " + file + ": " + e.getMessage()
-                    + ". Point --resume at a run directory written by train.");
+    private static RunConfig resolve(String profileName, String profileSource, Properties profile, Map<String, String> overrides) {
+        for (String key : profile.stringPropertyNames()) {
+            if (find(key) == null) {
+                throw new ConfigException("Unknown key '" + key + "' in " + profileSource + ". Known keys: " + keys() + ".");
+            }
         }
-        Map<String, String> overrides = new LinkedHashMap<>();
-        overrides.put(EPOCHS.key(), epochsOverride);
-        return resolve(profile, p, overrides);
+        Map<Setting<?>, Object> values = new LinkedHashMap<>();
+        for (Setting<?> s : SETTINGS) {
+            String override = overrides.get(s.key());
+            Object value = override != null ? s.parse(override, "--" + s.key())
+                    : profile.containsKey(s.key()) ? s.parse(profile.getProperty(s.key()), profileSource)
+                    : s.defaultValue();
+            values.put(s, value);
+        }
+        return new RunConfig(profileName, values);
+    }
+
+    /** The settings a run recorded (run.json's "config": the profile's name and every key), validated as a profile's. */
+    @JsonCreator
+    public static RunConfig fromRecorded(Map<String, Object> recorded) {
+        return fromRecorded(recorded, Map.of());
+    }
+
+    /** These settings with some changed ({@code overrides}: key to value; null values are ignored), validated again. */
+    public RunConfig with(Map<String, String> overrides) {
+        return fromRecorded(asMap(), overrides);
+    }
+
+    private static RunConfig fromRecorded(Map<String, Object> recorded, Map<String, String> overrides) {
+        Properties values = new Properties();
+        recorded.forEach((key, value) -> {
+            if (!key.equals("profile") && value != null) values.setProperty(key, String.valueOf(value));
+        });
+        // runs recorded before --backend: cudnn-algo-mode was retired (it changed nothing), device -1 meant the default
+        values.remove("cudnn-algo-mode");
+        if ("-1".equals(values.getProperty(DEVICE.key()))) values.setProperty(DEVICE.key(), "auto");
+        String profile = String.valueOf(recorded.getOrDefault("profile", "recorded"));
+        return resolve(profile, "the run's recorded settings", values, overrides);
+    }
+
+    /** The declared setting with this key, or null. */
+    public static Setting<?> find(String key) {
+        return SETTINGS.stream().filter(s -> s.key().equals(key)).findFirst().orElse(null);
     }
 
     static String keys() {
-        return String.join(", ", ALL.stream().map(Setting::key).toList());
+        return String.join(", ", SETTINGS.stream().map(Setting::key).toList());
     }
 
-    /** Key/value view, as written to run.json and in profile files. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Setting<T> setting) {
+        return (T) values.get(setting);
+    }
+
+    /** Key/value view, as written to run.json: the profile's name, then every setting. */
+    @JsonValue
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("profile", profile);
-        m.put(EPOCHS.key(), epochs);
-        m.put(BATCH_SIZE.key(), batchSize);
-        m.put(LEARNING_RATE.key(), learningRate);
-        m.put(DROPOUT.key(), dropout);
-        m.put(VALIDATION_SPLIT.key(), validationSplit);
-        m.put(SEED.key(), seed);
-        m.put(DATA.key(), data);
-        m.put(MAX_TRAIN.key(), maxTrainImages);
-        m.put(MAX_TEST.key(), maxTestImages);
-        m.put(EVAL_BATCH.key(), evalBatchSize);
-        m.put(CPU_NATIVES.key(), cpuNatives);
-        m.put(HELPERS.key(), helpers);
-        m.put(DATA_TYPE.key(), dataType);
-        m.put(WORKSPACE_MODE.key(), workspaceMode);
-        m.put(CUDNN_ALGO_MODE.key(), cudnnAlgoMode);
-        m.put(DEVICE.key(), device);
-        m.put(MAX_DEVICE_MEMORY.key(), maxDeviceMemoryMb);
-        m.put(WORKERS.key(), workers);
-        m.put(AVERAGING_FREQUENCY.key(), averagingFrequency);
-        m.put(PREFETCH.key(), prefetch);
+        values.forEach((setting, value) -> m.put(setting.key(), value));
         return m;
     }
 
-    public dev.cifar10.backend.BackendOptions backendOptions() {
-        return new dev.cifar10.backend.BackendOptions(cpuNatives, helpers, device, maxDeviceMemoryMb);
+    public String profile() {
+        return profile;
     }
 
-    public org.nd4j.linalg.api.buffer.DataType nd4jDataType() {
-        return dataType.equals("half") ? org.nd4j.linalg.api.buffer.DataType.HALF : org.nd4j.linalg.api.buffer.DataType.FLOAT;
+    public int epochs() {
+        return get(EPOCHS);
     }
 
-    public dev.cifar10.model.NotebookCnn.Settings modelSettings() {
-        return new dev.cifar10.model.NotebookCnn.Settings(learningRate, dropout, seed, nd4jDataType(),
-                org.deeplearning4j.nn.conf.WorkspaceMode.valueOf(workspaceMode),
-                org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode.valueOf(cudnnAlgoMode));
+    public int batchSize() {
+        return get(BATCH_SIZE);
     }
 
-    private record Parser(Map<String, String> values, Map<String, String> sources) {
-        <T> T get(Setting<T> s) {
-            return s.parse(values.get(s.key()), sources.get(s.key()));
-        }
+    public double learningRate() {
+        return get(LEARNING_RATE);
+    }
+
+    public double dropout() {
+        return get(DROPOUT);
+    }
+
+    public double validationSplit() {
+        return get(VALIDATION_SPLIT);
+    }
+
+    public long seed() {
+        return get(SEED);
+    }
+
+    public String data() {
+        return get(DATA);
+    }
+
+    public int maxTrainImages() {
+        return get(MAX_TRAIN);
+    }
+
+    public int maxTestImages() {
+        return get(MAX_TEST);
+    }
+
+    public int evalBatchSize() {
+        return get(EVAL_BATCH);
+    }
+
+    public String cpuNatives() {
+        return get(CPU_NATIVES);
+    }
+
+    public boolean helpers() {
+        return get(HELPERS);
+    }
+
+    public String dataType() {
+        return get(DATA_TYPE);
+    }
+
+    public String backend() {
+        return get(BACKEND);
+    }
+
+    /** "auto", "all" or a GPU index. */
+    public String device() {
+        return get(DEVICE);
+    }
+
+    public long maxDeviceMemoryMb() {
+        return get(MAX_DEVICE_MEMORY);
+    }
+
+    public int workers() {
+        return get(WORKERS);
+    }
+
+    public int averagingFrequency() {
+        return get(AVERAGING_FREQUENCY);
+    }
+
+    public int prefetch() {
+        return get(PREFETCH);
+    }
+
+    public DataType nd4jDataType() {
+        return dataType().equals("half") ? DataType.HALF : DataType.FLOAT;
+    }
+
+    public NotebookCnn.Settings modelSettings() {
+        return new NotebookCnn.Settings(learningRate(), dropout(), seed(), nd4jDataType(),
+                WorkspaceMode.valueOf(get(WORKSPACE_MODE)));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RunConfig c && c.profile.equals(profile) && c.values.equals(values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(profile, values);
+    }
+
+    @Override
+    public String toString() {
+        return asMap().toString();
     }
 }

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.HttpURLConnection;
+import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -123,7 +125,7 @@ public final class Cifar10Download {
             } catch (ChecksumException e) {
                 deleteQuietly(part);
                 throw new DataException(e.getMessage());
-            } catch (java.net.UnknownHostException e) {
+            } catch (UnknownHostException e) {
                 // no network or no DNS: retrying will not help, so say so at once
                 throw new DataException("Cannot reach " + url.getHost() + " (the name does not resolve: no network or DNS here). "
                         + "Pass --data DIR with the unpacked cifar-10-batches-bin of cifar-10-binary.tar.gz, or --data synthetic "
@@ -147,7 +149,7 @@ public final class Cifar10Download {
     /** An I/O error in words: some (a refused connection, a timeout) carry no useful message of their own. */
     private static String describe(IOException e) {
         String m = e.getMessage();
-        String kind = e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        String kind = e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
         return m == null || m.isBlank() ? kind : (m.contains(" ") ? m : kind + ": " + m);
     }
 

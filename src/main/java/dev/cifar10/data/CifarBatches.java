@@ -63,17 +63,24 @@ public class CifarBatches implements DataSetIterator {
 
     /** Sets the order for epoch {@code epoch} (0-based) and rewinds. */
     public void startEpoch(int epoch) {
-        System.arraycopy(indices, 0, order, 0, indices.length);
-        if (shuffle) {
-            SplittableRandom random = new SplittableRandom(shuffleSeed * 1_000_003L + epoch);
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
+        System.arraycopy(shuffle ? epochOrder(indices, shuffleSeed, epoch) : indices, 0, order, 0, indices.length);
         cursor = 0;
+    }
+
+    /**
+     * {@code indices} in the order of epoch {@code epoch} (0-based): a Fisher-Yates shuffle seeded by (seed, epoch)
+     * alone, so a resumed run, and the Spark job, see the very order of an uninterrupted local run.
+     */
+    public static int[] epochOrder(int[] indices, long seed, int epoch) {
+        int[] order = indices.clone();
+        SplittableRandom random = new SplittableRandom(seed * 1_000_003L + epoch);
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
     }
 
     /** Images per epoch. */

@@ -11,16 +11,8 @@ import java.util.Locale;
  */
 public record PreparedData(Cifar10 data, Standardisation standardisation, TrainValidationSplit split) {
 
-    /** The data a run's settings name ({@code data}, image limits, seed), loaded and prepared. */
-    public static PreparedData load(dev.cifar10.config.RunConfig config, java.nio.file.Path cacheDir) {
-        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
-        PreparedData prepared = of(dataset, config.validationSplit(), config.seed());
-        prepared.checkSizes(config.batchSize(), config.validationSplit());
-        return prepared;
-    }
-
     /** Settings this data cannot satisfy, refused before any training: no training image, or not one full batch. */
-    void checkSizes(int batchSize, double validationSplit) {
+    public void checkSizes(int batchSize, double validationSplit) {
         int train = split.train().length, records = data.train().size();
         if (train == 0) {
             throw new ConfigException(String.format(Locale.ROOT, "--validation-split %s holds out all %,d training records of %s, "
@@ -53,7 +45,12 @@ public record PreparedData(Cifar10 data, Standardisation standardisation, TrainV
     }
 
     public String summary() {
-        return String.format(java.util.Locale.ROOT, "%s: %,d training records (%,d train / %,d validation), %,d test records",
-                data.source(), data.train().size(), split.train().length, split.validation().length, data.test().size());
+        return summary(data.source(), data.train().size(), split, data.test().size());
+    }
+
+    /** The data line of train and the Spark job: source, records, split. */
+    public static String summary(String source, long trainingRecords, TrainValidationSplit split, long testRecords) {
+        return String.format(Locale.ROOT, "%s: %,d training records (%,d train / %,d validation), %,d test records",
+                source, trainingRecords, split.train().length, split.validation().length, testRecords);
     }
 }

@@ -1,11 +1,13 @@
 package dev.cifar10.data;
 
+import java.io.Serializable;
+
 /**
  * Per-channel mean and population standard deviation (numpy's default, ddof=0) over every pixel of
  * the training records, as the notebook computes them before its train/validation split.
  * Applied per batch: {@code (x - mean[c]) / std[c]}.
  */
-public record Standardisation(double[] mean, double[] std) implements java.io.Serializable {
+public record Standardisation(double[] mean, double[] std) implements Serializable {
 
     public static Standardisation fit(LabeledImages images) {
         Sums sums = new Sums();
@@ -17,7 +19,7 @@ public record Standardisation(double[] mean, double[] std) implements java.io.Se
      * Exact per-channel sums of the pixels and of their squares, image by image; sums of parts merge
      * (the Spark job adds them up across partitions).
      */
-    public static final class Sums implements java.io.Serializable {
+    public static final class Sums implements Serializable {
         private final long[] sum = new long[3], sumSquares = new long[3];
         private long images;
 

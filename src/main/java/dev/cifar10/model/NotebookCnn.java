@@ -1,5 +1,6 @@
 package dev.cifar10.model;
 
+import dev.cifar10.data.Cifar10;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -34,22 +35,19 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * is multi-class cross-entropy (MCXENT) on one-hot labels.
  */
 public final class NotebookCnn {
-    public static final int HEIGHT = 32, WIDTH = 32, CHANNELS = 3, CLASSES = 10;
-    public static final long PARAMETERS = 814_122;
+    static final int HEIGHT = 32, WIDTH = 32, CHANNELS = 3;
     public static final double KERAS_ADAM_EPSILON = 1e-7;
 
     private NotebookCnn() {
     }
 
     /**
-     * @param dropRate      Keras's dropout rate (the fraction dropped), 0.2 in the notebook
-     * @param cudnnAlgoMode how cuDNN picks convolution algorithms (CUDA only)
+     * @param dropRate Keras's dropout rate (the fraction dropped), 0.2 in the notebook
      */
-    public record Settings(double learningRate, double dropRate, long seed, DataType dataType, WorkspaceMode workspaceMode,
-                           ConvolutionLayer.AlgoMode cudnnAlgoMode) {
+    public record Settings(double learningRate, double dropRate, long seed, DataType dataType, WorkspaceMode workspaceMode) {
         /** The notebook's values, float, workspaces on. */
         public static Settings notebook(long seed) {
-            return new Settings(1e-4, 0.2, seed, DataType.FLOAT, WorkspaceMode.ENABLED, ConvolutionLayer.AlgoMode.PREFER_FASTEST);
+            return new Settings(1e-4, 0.2, seed, DataType.FLOAT, WorkspaceMode.ENABLED);
         }
     }
 
@@ -66,13 +64,13 @@ public final class NotebookCnn {
                 .inferenceWorkspaceMode(s.workspaceMode())
                 .list();
         for (int filters : new int[]{32, 64, 128}) {
-            layers.layer(conv(filters, s.cudnnAlgoMode())).layer(conv(filters, s.cudnnAlgoMode()))
+            layers.layer(conv(filters)).layer(conv(filters))
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                     .layer(new DropoutLayer(keep));
         }
         return layers
                 .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES).activation(Activation.SOFTMAX).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(Cifar10.CLASSES).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(HEIGHT, WIDTH, CHANNELS))
                 .build();
     }
@@ -83,7 +81,7 @@ public final class NotebookCnn {
         return net;
     }
 
-    private static ConvolutionLayer conv(int filters, ConvolutionLayer.AlgoMode algoMode) {
-        return new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(Activation.RELU).cudnnAlgoMode(algoMode).build();
+    private static ConvolutionLayer conv(int filters) {
+        return new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(Activation.RELU).build();
     }
 }

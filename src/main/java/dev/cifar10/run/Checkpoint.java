@@ -52,6 +52,14 @@ public record Checkpoint(int epoch, String modelFile, String modelSha256, long r
         return run.resolve(zip);
     }
 
+    /** The checkpoint to resume {@code run} from; refuses a run that completed no epoch. */
+    public static Checkpoint require(RunDirectory run) {
+        if (!exists(run)) {
+            throw new OutputException("Cannot resume " + run.path() + ": no epoch was completed (no checkpoint.json). Start a new run.");
+        }
+        return read(run);
+    }
+
     public static boolean exists(RunDirectory run) {
         return Files.isRegularFile(run.resolve(FILE));
     }

@@ -1,5 +1,7 @@
 package dev.cifar10.run;
 
+import java.util.Locale;
+
 /**
  * One epoch of history, the row of history.csv / history.json.
  *
@@ -16,7 +18,7 @@ public record EpochStats(int epoch, double loss, double acc, double valLoss, dou
 
     /** The Keras-shaped line, e.g. {@code Epoch 3/30  1094/1094 - 7s 6ms/step - loss: 0.8712 - acc: ...}. */
     public String kerasLine(int totalEpochs) {
-        return String.format(java.util.Locale.ROOT,
+        return String.format(Locale.ROOT,
                 "Epoch %d/%d  %d/%d - %.0fs %.0fms/step - loss: %.4f - acc: %.4f - val_loss: %.4f - val_acc: %.4f",
                 epoch, totalEpochs, steps, steps, epochSeconds, msPerStep, loss, acc, valLoss, valAcc);
     }

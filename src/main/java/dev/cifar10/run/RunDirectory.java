@@ -2,18 +2,26 @@ package dev.cifar10.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cifar10.config.RunConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 
 /**
  * The run's output folder. Every file is written atomically: to a temporary file beside it,
@@ -27,6 +35,15 @@ public final class RunDirectory {
 
     private RunDirectory(Path dir) {
         this.dir = dir;
+    }
+
+    /**
+     * The default run directory, {@code runs/<yyyyMMdd-HHmmss>-<profile><suffix>} under the working directory.
+     * @param suffix "" for train, "-spark" for the Spark job
+     */
+    public static Path defaultPath(RunConfig config, String suffix) {
+        String profile = Path.of(config.profile()).getFileName().toString().replace(".properties", "");
+        return Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + profile + suffix);
     }
 
     /** Creates a new run directory; refuses one that already holds a run. */
@@ -81,10 +98,10 @@ public final class RunDirectory {
         Path file = dir.resolve("run.lock");
         try {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-            java.nio.channels.FileLock lock;
+            FileLock lock;
             try {
                 lock = channel.tryLock();
-            } catch (java.nio.channels.OverlappingFileLockException e) {
+            } catch (OverlappingFileLockException e) {
                 lock = null; // held by this very process
             }
             if (lock == null) {
@@ -94,9 +111,9 @@ public final class RunDirectory {
                         + (holder.isEmpty() ? "" : " (" + holder + ")") + ". Wait for it to finish, stop it, or choose another --out.");
             }
             channel.truncate(0);
-            channel.write(java.nio.ByteBuffer.wrap(("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
+            channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
             channel.force(true);
-            java.nio.channels.FileLock held = lock;
+            FileLock held = lock;
             return () -> {
                 held.release();
                 channel.close();
@@ -136,7 +153,7 @@ public final class RunDirectory {
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = new NonClosingStream(java.nio.channels.Channels.newOutputStream(channel))) {
+                 OutputStream out = new NonClosingStream(Channels.newOutputStream(channel))) {
                 writer.writeTo(out);
                 out.flush();
                 channel.force(true);
@@ -169,7 +186,7 @@ public final class RunDirectory {
     }
 
     /** ModelSerializer closes the stream it is given; the channel must stay open until it is forced to disk. */
-    private static final class NonClosingStream extends java.io.FilterOutputStream {
+    private static final class NonClosingStream extends FilterOutputStream {
         NonClosingStream(OutputStream out) {
             super(out);
         }

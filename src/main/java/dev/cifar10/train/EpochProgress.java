@@ -4,10 +4,12 @@ import dev.cifar10.util.Progress;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,7 +32,7 @@ public final class EpochProgress extends BaseTrainingListener {
      * Correct predictions so far, one device-side counter per worker thread: adding on the device
      * and reading only when shown keeps the training loop free of a device-to-host sync per step.
      */
-    private final List<INDArray> correctCounters = new java.util.ArrayList<>();
+    private final List<INDArray> correctCounters = new ArrayList<>();
     private final ThreadLocal<INDArray> correctCounter = ThreadLocal.withInitial(this::newCounter);
     private long seen;
     private long lastShownNanos;
@@ -44,7 +46,7 @@ public final class EpochProgress extends BaseTrainingListener {
 
     private synchronized INDArray newCounter() {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray counter = Nd4j.scalar(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 0.0);
+            INDArray counter = Nd4j.scalar(DataType.DOUBLE, 0.0);
             correctCounters.add(counter);
             return counter;
         }
@@ -93,7 +95,7 @@ public final class EpochProgress extends BaseTrainingListener {
             INDArray logits = hidden.mmul(output.getParam("W")).addiRowVector(output.getParam("b"));
             INDArray predicted = logits.argMax(1);
             INDArray actual = net.getLabels().argMax(1);
-            correctCounter.get().addi(predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).sum());
+            correctCounter.get().addi(predicted.eq(actual).castTo(DataType.DOUBLE).sum());
             lastBatchSize.set((int) hidden.size(0));
         }
     }

@@ -10,7 +10,7 @@ import org.deeplearning4j.parallelism.ParallelWrapper;
  * One Keras epoch: fit every training batch (in this epoch's order), then evaluate on the
  * validation set; timed the way Keras reports it. Shared by {@code train} and {@code bench}.
  */
-public final class EpochRunner {
+public final class EpochRunner implements TrainingEpochs {
     private final MultiLayerNetwork net;
     private final CifarBatches trainBatches;
     private final CifarBatches validationBatches;
@@ -38,6 +38,7 @@ public final class EpochRunner {
     }
 
     /** Runs epoch {@code epoch} (1-based); its batch order depends only on the seed and this number. */
+    @Override
     public EpochStats run(int epoch) {
         trainBatches.startEpoch(epoch - 1);
         progress.begin(epoch, totalEpochs);
@@ -66,6 +67,12 @@ public final class EpochRunner {
         }
     }
 
+    @Override
+    public MultiLayerNetwork network() {
+        return net;
+    }
+
+    @Override
     public int totalEpochs() {
         return totalEpochs;
     }

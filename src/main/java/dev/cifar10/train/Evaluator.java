@@ -4,6 +4,7 @@ import dev.cifar10.data.CifarBatches;
 import dev.cifar10.run.EvaluationResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -24,12 +25,12 @@ public final class Evaluator {
         while (batches.hasNext()) {
             StopSignals.check();
             DataSet ds = batches.next();
-            INDArray probabilities = net.output(ds.getFeatures(), false).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            INDArray probabilities = net.output(ds.getFeatures(), false).castTo(DataType.FLOAT);
             if (!Double.isFinite(probabilities.sumNumber().doubleValue())) {
                 // diverged weights (the last step's own loss can still be finite); DL4J's Evaluation would fail with a stack trace
                 throw new NonFiniteLossException("network's output", Double.NaN);
             }
-            INDArray labels = ds.getLabels().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            INDArray labels = ds.getLabels().castTo(DataType.FLOAT);
             INDArray clipped = Transforms.min(Transforms.max(probabilities, KERAS_EPSILON, true), 1 - KERAS_EPSILON, false);
             lossSum -= Transforms.log(clipped, false).muli(labels).sumNumber().doubleValue();
             n += ds.numExamples();

@@ -1,11 +1,11 @@
 package dev.cifar10.util;
 
+import com.sun.management.OperatingSystemMXBean;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Properties;
 
 /** The machine and software a run or benchmark ran on, for run.json and benchmark records. */
@@ -39,7 +39,7 @@ public final class HostInfo {
 
     public static long totalMemoryBytes() {
         var os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : -1;
+        return os instanceof OperatingSystemMXBean sun ? sun.getTotalMemorySize() : -1;
     }
 
     public static String hostName() {
@@ -48,17 +48,6 @@ public final class HostInfo {
         } catch (IOException e) {
             return System.getenv().getOrDefault("HOSTNAME", "unknown");
         }
-    }
-
-    public static Map<String, Object> software() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("project", projectVersion());
-        m.put("deeplearning4j", dl4jVersion());
-        m.put("commit", gitCommit());
-        m.put("java", javaRuntime());
-        m.put("os", osName());
-        m.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
-        return m;
     }
 
     private static Properties loadBuild() {

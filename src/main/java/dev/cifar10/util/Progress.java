@@ -6,6 +6,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintStream;
+import java.time.Duration;
 
 /**
  * A live progress bar (me.tongfei:progressbar) when a person watches a terminal; when output is
@@ -40,7 +41,7 @@ public abstract class Progress implements AutoCloseable {
         private final ProgressBar bar;
 
         Bar(String task, long total, long initial, String unit, long unitSize) {
-            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).startsFrom(initial, java.time.Duration.ZERO)
+            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).startsFrom(initial, Duration.ZERO)
                     .setStyle(ProgressBarStyle.ASCII).setUnit(unit, unitSize).setUpdateIntervalMillis(250)
                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().clearDisplayOnFinish().build();
         }

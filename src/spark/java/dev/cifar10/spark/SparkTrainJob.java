@@ -1,65 +1,50 @@
 package dev.cifar10.spark;
 
 import dev.cifar10.backend.BackendInfo;
-import dev.cifar10.backend.Backends;
+import dev.cifar10.cli.Main;
 import dev.cifar10.cli.RunSettingsOptions;
 import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.RunConfig;
-import dev.cifar10.data.Cifar10Binary;
-import dev.cifar10.data.CifarBatches;
-import dev.cifar10.data.LabeledImages;
-import dev.cifar10.data.Standardisation;
-import dev.cifar10.data.TrainValidationSplit;
 import dev.cifar10.model.NotebookCnn;
-import dev.cifar10.run.CurvesPlot;
-import dev.cifar10.run.EpochStats;
+import dev.cifar10.run.Checkpoint;
 import dev.cifar10.run.EvaluationResult;
 import dev.cifar10.run.History;
-import dev.cifar10.run.OutputException;
 import dev.cifar10.run.RunDirectory;
-import dev.cifar10.run.RunInfo;
-import dev.cifar10.run.TestReport;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import dev.cifar10.run.RunFiles;
+import dev.cifar10.run.RunRecord;
+import dev.cifar10.startup.Startup;
+import dev.cifar10.train.EpochLoop;
+import dev.cifar10.train.Trainer;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.util.ExportSupport;
+import org.deeplearning4j.util.CrashReportingUtil;
 import org.nd4j.evaluation.classification.Evaluation;
-import org.nd4j.linalg.dataset.DataSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
-import scala.Tuple2;
+import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /**
  * The notebook's training on an Apache Spark cluster, with DL4J's parameter averaging: the
- * executors train replicas on their partitions, the driver averages them. Reads the CIFAR-10
- * binary files from any path Spark's Hadoop file system reads (local, HDFS, S3) and writes the
- * same run directory as {@code train} (history, curves, model, test result) on the driver.
+ * executors train replicas on their partitions, the driver averages them. Spark's part is the data
+ * ({@link SparkData}) and the training master ({@link SparkEpochs}); everything else is
+ * {@code train}'s: the settings, the backend start (on the driver and, through {@link ExecutorBackend},
+ * on every executor), the epoch loop, the run directory with its checkpoints (written on the driver),
+ * {@code --resume}, and the exit codes.
  *
  * <pre>
  * spark-submit --class dev.cifar10.spark.SparkTrainJob --master spark://host:7077 \
@@ -68,236 +53,164 @@ import java.util.concurrent.Callable;
  * </pre>
  */
 @Command(name = "spark-train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Trains the notebook's CNN on Apache Spark (parameter averaging); writes a run directory on the driver.")
+        description = {"Trains the notebook's CNN on Apache Spark (parameter averaging); writes a run directory on the driver.",
+                "Takes train's settings, except --workers, --averaging-frequency and --prefetch (train's ParallelWrapper)."})
 public final class SparkTrainJob implements Callable<Integer> {
+    /** train's flags for its ParallelWrapper on one machine; Spark's parallelism is its executors. */
+    static final List<String> NOT_FOR_SPARK = List.of("--workers", "--averaging-frequency", "--prefetch");
+    static final int DEFAULT_AVERAGING_STEPS = 5;
+
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     RunSettingsOptions settings;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Run directory on the driver (default: runs/<timestamp>-spark).")
-    java.nio.file.Path out;
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory on the driver (default: runs/<timestamp>-<profile>-spark).")
+    Path out;
 
-    @Option(names = "--averaging-steps", defaultValue = "5",
-            description = "Steps each executor trains between two parameter averagings (default: ${DEFAULT-VALUE}).")
-    int averagingSteps;
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the Spark run in DIR after its last completed epoch, "
+            + "with its own settings (only --epochs may change, to train longer).")
+    Path resume;
+
+    @Option(names = "--averaging-steps", paramLabel = "STEPS",
+            description = "Steps each executor trains between two parameter averagings (default: " + DEFAULT_AVERAGING_STEPS + ").")
+    Integer averagingSteps;
 
     @Option(names = "--master", description = "Spark master when not run by spark-submit, e.g. local[2].")
     String master;
 
-    private final PrintWriter console = new PrintWriter(System.out, true);
+    private PrintWriter console;
 
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
     public static int run(String... args) {
-        System.setProperty("java.awt.headless", "true");
-        return new CommandLine(new SparkTrainJob()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException || e instanceof dev.cifar10.data.DataException
-                    || e instanceof OutputException || e instanceof dev.cifar10.backend.BackendException) {
-                cmd.getErr().println("Error: " + e.getMessage());
-                return e instanceof ConfigException ? 2 : e instanceof dev.cifar10.data.DataException ? 3 : 4;
-            }
-            throw e;
-        }).execute(args);
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the job with train's exit codes and error messages (Main's), on the given streams. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return Main.execute(new SparkTrainJob(), out, err, args);
     }
 
     @Override
     public Integer call() throws Exception {
-        RunConfig config = settings.resolve("notebook");
-        if (config.data().equals("download") || config.data().equals("synthetic")) {
-            throw new ConfigException("The Spark job reads CIFAR-10 binary files from a path Spark can read (file:, hdfs:, s3a:); "
-                    + "pass --data with the directory holding data_batch_*.bin and test_batch.bin.");
-        }
-        BackendInfo backend = Backends.initialise(config.backendOptions());
-        console.println(backend.banner());
-        SparkConf conf = new SparkConf().setAppName("cifar10-dl4j notebook CNN");
-        if (master != null) conf.setMaster(master);
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            sc.setLogLevel("WARN");
-            train(sc, config, backend);
+        console = spec.commandLine().getOut();
+        refuseFlagsItDoesNotHonour();
+        if (resume != null) {
+            if (out != null) throw new ConfigException("--resume writes into the run it continues; leave out --out.");
+            RunRecord recorded = RunRecord.read(resume);
+            RunConfig config = settings.resolveForResume(recorded.config());
+            int steps = recordedAveragingSteps(resume, recorded);
+            RunDirectory run = RunDirectory.open(resume);
+            try (AutoCloseable lock = run.lock()) {
+                Checkpoint checkpoint = Checkpoint.require(run);
+                withSpark(config, (sc, backend, data) -> {
+                    MultiLayerNetwork net = checkpoint.restore(run);
+                    History history = new History(new ArrayList<>(checkpoint.history()));
+                    RunRecord record = recorded.resumed(config, checkpoint.epoch(), backend);
+                    record.write(run);
+                    console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
+                    fitAndTest(sc, config, steps, data, run, record, net, history);
+                });
+            }
+        } else {
+            RunConfig config = settings.resolve();
+            int steps = averagingSteps != null ? averagingSteps : DEFAULT_AVERAGING_STEPS;
+            if (steps < 1) throw new ConfigException("--averaging-steps must be 1 or more, not " + steps + ".");
+            withSpark(config, (sc, backend, data) -> {
+                RunDirectory run = RunDirectory.create(out != null ? out : RunDirectory.defaultPath(config, "-spark"));
+                try (AutoCloseable lock = run.lock()) {
+                    RunRecord record = RunRecord.start(config, backend, RunRecord.Data.of(data.source, data.trainingRecords, data.split,
+                            data.testRecords, data.standardisation)).withSpark(sparkRecord(sc, steps));
+                    record.write(run);
+                    fitAndTest(sc, config, steps, data, run, record, NotebookCnn.build(config.modelSettings()), new History());
+                }
+            });
         }
         return 0;
     }
 
-    private void train(JavaSparkContext sc, RunConfig config, BackendInfo backend) throws IOException {
-        // 1. Records, numbered in the order of the local reader: data_batch_1, 2, ... then test_batch.
-        List<String> trainFiles = trainFiles(sc, config.data());
-        JavaPairRDD<Long, byte[]> train = numbered(sc, trainFiles, config.maxTrainImages()).cache();
-        long n = train.count();
-        JavaPairRDD<Long, byte[]> test = numbered(sc, List.of(join(config.data(), Cifar10Binary.TEST_FILE)), config.maxTestImages()).cache();
+    private interface SparkWork {
+        void run(JavaSparkContext sc, BackendInfo backend, SparkData data) throws Exception;
+    }
 
-        // 2. The notebook's preprocessing: channel statistics over all training records, then the numpy-exact split.
-        Standardisation standardisation = statistics(train.values());
-        TrainValidationSplit split = TrainValidationSplit.of((int) n, config.validationSplit(), config.seed());
-        boolean[] validation = new boolean[(int) n];
-        for (int i : split.validation()) validation[i] = true;
-        Broadcast<boolean[]> isValidation = sc.broadcast(validation);
-        Broadcast<Standardisation> stats = sc.broadcast(standardisation);
-        JavaRDD<byte[]> trainRecords = train.filter(r -> !isValidation.value()[(int) (long) r._1()]).values().cache();
-        JavaRDD<DataSet> validationBatches = batches(train.filter(r -> isValidation.value()[(int) (long) r._1()]).values(),
-                stats, config.evalBatchSize()).cache();
-        JavaRDD<DataSet> testBatches = batches(test.values(), stats, config.evalBatchSize()).cache();
-        console.printf(Locale.ROOT, "Data: %s: %,d training records (%,d train / %,d validation), %,d test records, %d partitions%n",
-                config.data(), n, split.train().length, split.validation().length, test.count(), trainRecords.getNumPartitions());
+    /** The backend (on the driver, then on each executor as it starts), the Spark context, the data; then {@code work}. */
+    private void withSpark(RunConfig config, SparkWork work) throws Exception {
+        if (config.workers() > 1) {
+            throw new ConfigException("workers=" + config.workers() + " (from " + config.profile() + ") is for train's ParallelWrapper on one "
+                    + "machine; the Spark job trains one replica per executor task. Use a profile with workers=0 or 1.");
+        }
+        if (config.data().equals("download") || config.data().equals("synthetic")) {
+            throw new ConfigException("The Spark job reads CIFAR-10 binary files from a path Spark can read (file:, hdfs:, s3a:); "
+                    + "pass --data with the directory holding data_batch_*.bin and test_batch.bin.");
+        }
+        BackendInfo backend = Startup.backend(config, console);
+        SparkConf conf = new SparkConf().setAppName("cifar10-dl4j notebook CNN");
+        if (master != null) conf.setMaster(master);
+        ExecutorBackend.configure(conf, Startup.backendOptions(config));
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("WARN");
+            SparkData data = SparkData.load(sc, config);
+            console.println("Data: " + data.summary());
+            work.run(sc, backend, data);
+        }
+    }
 
-        // 3. The network and DL4J's parameter-averaging training master.
-        MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+    private void fitAndTest(JavaSparkContext sc, RunConfig config, int steps, SparkData data, RunDirectory run,
+                            RunRecord record, MultiLayerNetwork net, History history) {
+        // DL4J writes a memory report when the driver runs out of memory: keep it with the run
+        CrashReportingUtil.crashDumpOutputDirectory(run.path().toFile());
+        CollectionAccumulator<RunRecord.Executor> reports = sc.sc().collectionAccumulator("cifar10 executor reports");
+        ExecutorChecks checks = new ExecutorChecks(reports);
+        // DL4J's default exports each epoch's batches to the default file system for the executors to read; a cluster
+        // whose default file system is the local one (no HDFS) cannot share them: it gets the batches directly instead.
+        RDDTrainingApproach approach = ExportSupport.exportSupported(sc) ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct;
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(config.batchSize())
-                .batchSizePerWorker(config.batchSize()).averagingFrequency(averagingSteps).workerPrefetchNumBatches(2)
+                .batchSizePerWorker(config.batchSize()).averagingFrequency(steps).workerPrefetchNumBatches(2)
+                .rddTrainingApproach(approach).storageLevel(SparkEpochs.BATCHES_STORAGE)
                 .rngSeed(config.seed()).saveUpdater(true).build();
+        master.addHook(checks);
         SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master);
+        console.printf(Locale.ROOT, "Model: %,d parameters; %d epochs of %,d steps (batch %d), parameters averaged every %d steps, "
+                        + "batches sent to the executors by %s; output in %s%n",
+                net.numParams(), config.epochs(), data.batchesPerEpoch(), config.batchSize(), steps,
+                approach == RDDTrainingApproach.Export ? "export" : "Spark directly", run.path());
+        SparkEpochs epochs = new SparkEpochs(sparkNet, data, config, checks, reports, console);
+        EpochLoop.fit(epochs, run, history, Trainer.curvesTitle(config) + " on Spark", console);
 
-        java.nio.file.Path outDir = out != null ? out : java.nio.file.Path.of("runs",
-                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-spark");
-        RunDirectory run = RunDirectory.create(outDir);
-        Map<String, Object> runInfo = runInfo(config, backend, sc, n, test.count(), split, standardisation);
-        run.writeJson("run.json", runInfo);
+        Evaluation testEval = sparkNet.evaluate(data.testBatches);
+        double testLoss = sparkNet.calculateScore(data.testBatches, true);
+        RunRecord trained = record.withSpark(record.spark().withApproach(approach.name()).withExecutors(epochs.executors()));
+        RunFiles.finish(run, trained, new EvaluationResult(testLoss, testEval.accuracy(), testEval), console);
+    }
 
-        // 4. Epochs: shuffled batches of the notebook's size, trained on the executors, evaluated after each epoch.
-        History history = new History();
-        int steps = (split.train().length + config.batchSize() - 1) / config.batchSize();
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            long seed = config.seed() * 1_000_003L + epoch - 1;
-            JavaRDD<DataSet> epochBatches = batches(shuffled(trainRecords, seed), stats, config.batchSize()).cache();
-            long start = System.nanoTime();
-            sparkNet.fit(epochBatches);
-            double trainSeconds = (System.nanoTime() - start) / 1e9;
-            double loss = sparkNet.getScore();
-            Evaluation trainEval = sparkNet.evaluate(epochBatches);
-            epochBatches.unpersist();
-            long validationStart = System.nanoTime();
-            Evaluation validationEval = sparkNet.evaluate(validationBatches);
-            double validationLoss = sparkNet.calculateScore(validationBatches, true);
-            double validationSeconds = (System.nanoTime() - validationStart) / 1e9;
-            EpochStats stats1 = new EpochStats(epoch, loss, trainEval.accuracy(), validationLoss, validationEval.accuracy(),
-                    (System.nanoTime() - start) / 1e9, trainSeconds, steps, 1000 * trainSeconds / steps,
-                    split.train().length / trainSeconds, validationSeconds, split.validation().length / validationSeconds);
-            history.add(stats1);
-            console.println(stats1.kerasLine(config.epochs()));
-            run.writeText("history.csv", history.toCsv());
-            run.writeJson("history.json", history.epochs());
-            run.write("curves.png", o -> CurvesPlot.writePng(history, "CIFAR-10 dropout CNN (Spark)", o));
-            run.writeModel("model.zip", sparkNet.getNetwork());
+    /** Refuses train's flags that the job would otherwise accept and ignore. */
+    private void refuseFlagsItDoesNotHonour() {
+        List<String> given = NOT_FOR_SPARK.stream().filter(f -> spec.commandLine().getParseResult().hasMatchedOption(f)).toList();
+        if (!given.isEmpty()) {
+            throw new ConfigException("The Spark job does not take " + String.join(", ", given) + ": they set train's ParallelWrapper on one "
+                    + "machine. On Spark, the executors train in parallel (spark.executor.instances, spark.executor.cores) and "
+                    + "--averaging-steps sets how often their parameters are averaged.");
         }
-
-        // 5. Test set, as train does.
-        Evaluation testEval = sparkNet.evaluate(testBatches);
-        double testLoss = sparkNet.calculateScore(testBatches, true);
-        EvaluationResult result = new EvaluationResult(testLoss, testEval.accuracy(), testEval);
-        run.writeJson("test.json", TestReport.of(result));
-        TestReport.print(result, console);
-        runInfo.put("status", "completed");
-        runInfo.put("finished", Instant.now().toString());
-        runInfo.put("test", Map.of("loss", testLoss, "accuracy", testEval.accuracy()));
-        run.writeJson("run.json", runInfo);
-        console.println("Saved: run.json history.csv history.json curves.png model.zip test.json in " + run.path());
     }
 
-    /** data_batch_N.bin under {@code dir} (any Hadoop file system), in N order. */
-    static List<String> trainFiles(JavaSparkContext sc, String dir) throws IOException {
-        Configuration hadoop = sc.hadoopConfiguration();
-        Path path = new Path(dir);
-        FileSystem fs = FileSystem.get(URI.create(dir), hadoop);
-        if (!fs.exists(path)) throw new dev.cifar10.data.DataException("Data directory " + dir + " does not exist (as Spark sees it).");
-        List<FileStatus> files = new ArrayList<>();
-        for (FileStatus s : fs.listStatus(path)) {
-            if (Cifar10Binary.trainBatchNumber(s.getPath().getName()) >= 0) files.add(s);
+    private RunRecord.Spark sparkRecord(JavaSparkContext sc, int steps) {
+        return new RunRecord.Spark(sc.version(), sc.master(), sc.defaultParallelism(), steps, "ParameterAveragingTrainingMaster", null, null);
+    }
+
+    /** The averaging period a Spark run recorded; refuses a run of train and a different --averaging-steps. */
+    private int recordedAveragingSteps(Path runDir, RunRecord recorded) {
+        if (recorded.spark() == null) {
+            throw new ConfigException(runDir + " is a run of train, not of the Spark job: resume it with train --resume.");
         }
-        if (files.isEmpty()) throw new dev.cifar10.data.DataException("No data_batch_*.bin in " + dir + ".");
-        if (!fs.exists(new Path(path, Cifar10Binary.TEST_FILE))) {
-            throw new dev.cifar10.data.DataException("Test file " + join(dir, Cifar10Binary.TEST_FILE) + " is missing.");
+        int steps = recorded.spark().averagingSteps();
+        if (averagingSteps != null && averagingSteps != steps) {
+            throw new ConfigException("--resume continues a run with its own settings: it averaged every " + steps
+                    + " steps; remove --averaging-steps.");
         }
-        files.sort(Comparator.comparingInt(s -> Cifar10Binary.trainBatchNumber(s.getPath().getName())));
-        List<String> names = new ArrayList<>();
-        for (FileStatus s : files) {
-            if (s.getLen() % Cifar10Binary.RECORD_BYTES != 0) {
-                throw new dev.cifar10.data.DataException(s.getPath() + " is " + s.getLen() + " bytes, not a whole number of "
-                        + Cifar10Binary.RECORD_BYTES + "-byte CIFAR-10 records.");
-            }
-            names.add(s.getPath().toString());
-        }
-        return names;
-    }
-
-    private static String join(String dir, String file) {
-        return dir.endsWith("/") ? dir + file : dir + "/" + file;
-    }
-
-    /** The records of {@code files}, each with its global index (file after file), at most {@code limit} (0 = all). */
-    static JavaPairRDD<Long, byte[]> numbered(JavaSparkContext sc, List<String> files, int limit) {
-        JavaPairRDD<Long, byte[]> all = null;
-        long offset = 0;
-        for (String file : files) {
-            JavaRDD<byte[]> records = sc.binaryRecords(file, Cifar10Binary.RECORD_BYTES);
-            long count = records.count();
-            long base = offset;
-            String name = file;
-            JavaPairRDD<Long, byte[]> indexed = records.zipWithIndex().mapToPair(t -> {
-                int label = t._1()[0] & 0xFF;
-                if (label > 9) {
-                    throw new dev.cifar10.data.DataException(name + ": record " + t._2() + " has label " + label + "; CIFAR-10 labels are 0-9.");
-                }
-                return new Tuple2<>(base + t._2(), t._1().clone());
-            });
-            all = all == null ? indexed : all.union(indexed);
-            offset += count;
-        }
-        if (limit > 0) {
-            long max = limit;
-            all = all.filter(t -> t._1() < max);
-        }
-        return all;
-    }
-
-    /** Channel mean and population std over every pixel of every training record, summed on the executors. */
-    static Standardisation statistics(JavaRDD<byte[]> records) {
-        return records.map(r -> new Standardisation.Sums().add(r, 1)).reduce(Standardisation.Sums::merge).standardisation();
-    }
-
-    /** A fresh random order for one epoch, reproducible from the seed. */
-    static JavaRDD<byte[]> shuffled(JavaRDD<byte[]> records, long seed) {
-        return records.mapPartitionsWithIndex((partition, it) -> {
-            SplittableRandom random = new SplittableRandom(seed * 31 + partition);
-            List<Tuple2<Long, byte[]>> keyed = new ArrayList<>();
-            it.forEachRemaining(r -> keyed.add(new Tuple2<>(random.nextLong(), r)));
-            return keyed.iterator();
-        }, true).mapToPair(t -> t).sortByKey().values();
-    }
-
-    /** Standardised mini-batches, built on the executors. */
-    static JavaRDD<DataSet> batches(JavaRDD<byte[]> records, Broadcast<Standardisation> stats, int batchSize) {
-        return records.mapPartitions((Iterator<byte[]> it) -> {
-            List<DataSet> out = new ArrayList<>();
-            List<byte[]> chunk = new ArrayList<>(batchSize);
-            while (it.hasNext()) {
-                chunk.add(it.next());
-                if (chunk.size() == batchSize || !it.hasNext()) {
-                    out.add(toDataSet(chunk, stats.value()));
-                    chunk = new ArrayList<>(batchSize);
-                }
-            }
-            return out.iterator();
-        });
-    }
-
-    static DataSet toDataSet(List<byte[]> records, Standardisation standardisation) {
-        int n = records.size();
-        byte[] pixels = new byte[n * LabeledImages.IMAGE_BYTES];
-        byte[] labels = new byte[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = records.get(i)[0];
-            System.arraycopy(records.get(i), 1, pixels, i * LabeledImages.IMAGE_BYTES, LabeledImages.IMAGE_BYTES);
-        }
-        return CifarBatches.batch(new LabeledImages(pixels, labels), java.util.stream.IntStream.range(0, n).toArray(), 0, n,
-                standardisation, org.nd4j.linalg.api.buffer.DataType.FLOAT);
-    }
-
-    private Map<String, Object> runInfo(RunConfig config, BackendInfo backend, JavaSparkContext sc, long n, long testImages,
-                                        TrainValidationSplit split, Standardisation s) {
-        Map<String, Object> info = RunInfo.start(config, backend);
-        info.put("spark", Map.of("version", sc.version(), "master", sc.master(), "defaultParallelism", sc.defaultParallelism(),
-                "averagingSteps", averagingSteps, "trainingMaster", "ParameterAveragingTrainingMaster"));
-        info.put("data", RunInfo.data(config.data(), n, split, testImages, s));
-        return info;
+        return steps;
     }
 }

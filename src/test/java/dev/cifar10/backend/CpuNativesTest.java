@@ -1,6 +1,7 @@
 package dev.cifar10.backend;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ class CpuNativesTest {
     }
 
     @Test
-    void readsFlagsFromProcCpuinfo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    void readsFlagsFromProcCpuinfo(@TempDir Path tmp) throws Exception {
         Path f = Files.writeString(tmp.resolve("cpuinfo"), "processor\t: 0\nmodel name\t: AMD EPYC 9R14\nflags\t\t: fpu avx2 avx512f avx512cd avx512bw avx512dq avx512vl\n\nprocessor\t: 1\n");
         CpuInfo cpu = CpuInfo.fromCpuinfo(f);
         assertEquals("AMD EPYC 9R14", cpu.model());

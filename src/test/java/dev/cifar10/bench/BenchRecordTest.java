@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +20,7 @@ class BenchRecordTest {
     Path tmp;
 
     static BenchRecord record(String framework, String backend, String label, double... imagesPerSecond) {
-        List<BenchRecord.Epoch> epochs = new java.util.ArrayList<>();
+        List<BenchRecord.Epoch> epochs = new ArrayList<>();
         for (int i = 0; i < imagesPerSecond.length; i++) {
             double s = 3200 / imagesPerSecond[i];
             epochs.add(new BenchRecord.Epoch(i + 1, s + 1, s, 100, 1000 * s / 100, imagesPerSecond[i], 1, 1372));
@@ -27,7 +28,7 @@ class BenchRecordTest {
         return new BenchRecord(BenchRecord.SCHEMA, BenchRecord.SCHEMA_VERSION, "2026-11-27T21:00:00Z", label,
                 new BenchRecord.Framework(framework, "1"), new BenchRecord.Project("0.1.0", "abc1234"),
                 new BenchRecord.Host("box", "Linux", "AMD EPYC", 2, 24L << 30), "Java 17",
-                new BenchRecord.Backend(backend, "linux-x86_64-onednn-avx512", "oneDNN", 2, List.of("avx512f"), Map.of("workers", 1)),
+                new BenchRecord.Backend(backend, "linux-x86_64-onednn-avx512", "oneDNN", 2, List.of("avx512f"), Map.of("workers", 1), null),
                 backend.equals("cuda") ? new BenchRecord.Gpu("NVIDIA RTX A4000", "8.6", 16L << 30, "535.104.05", "11.6", "8.3") : null,
                 "float32", 32, new BenchRecord.Data("synthetic", 3200, 1372), 3200, 20, epochs,
                 BenchRecord.medianOf(epochs), BenchRecord.spreadOf(epochs), new BenchRecord.Memory(600L << 20, 140L << 20, 300L << 20, null));

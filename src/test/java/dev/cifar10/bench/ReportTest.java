@@ -5,6 +5,7 @@ import dev.cifar10.Cli.Outcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.StandardOpenOption;
 import javax.imageio.ImageIO;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class ReportTest {
         BenchResults.append(mine, record("deeplearning4j", "cpu", "laptop", 300, 310, 320));
         BenchResults.append(mine, record("pytorch", "cpu", "laptop", 400, 410, 420));
         Files.writeString(mine, "{\"schema\": \"cifar10-dl4j/bench-record\", \"schemaVersion\": 1, \"median\": \n",
-                java.nio.file.StandardOpenOption.APPEND); // cut off mid-write: line 3
+                StandardOpenOption.APPEND); // cut off mid-write: line 3
         Files.writeString(theirs, "{\"schema\": \"someone-else/v2\", \"value\": 1}\n"); // foreign: line 1
         BenchResults.append(theirs, record("deeplearning4j", "cuda", "workstation", 2000, 2100, 2200));
 

@@ -9,6 +9,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ class TrainCommandTest {
 
         Outcome evaluated = run("evaluate", out.toString());
         assertEquals(0, evaluated.exitCode(), evaluated.err());
-        assertTrue(evaluated.out().contains(String.format(java.util.Locale.ROOT, "acc: %.4f (500 images)", test.get("accuracy").asDouble())),
+        assertTrue(evaluated.out().contains(String.format(Locale.ROOT, "acc: %.4f (500 images)", test.get("accuracy").asDouble())),
                 "evaluate reloads model.zip and reproduces test.json: " + evaluated.out());
     }
 
@@ -115,8 +116,7 @@ class TrainCommandTest {
         Outcome o = run("train", "--profile", profile.toString());
         assertEquals(2, o.exitCode());
         assertTrue(o.err().contains("Unknown key 'batchsize'"), o.err());
-        Path valueOutOfRange = Files.writeString(tmp.resolve("lr.properties"),
-                Files.readString(Path.of("profiles/notebook.properties")).replace("learning-rate=0.0001", "learning-rate=-1"));
+        Path valueOutOfRange = Files.writeString(tmp.resolve("lr.properties"), "learning-rate=-1\n");
         Outcome lr = run("train", "--profile", valueOutOfRange.toString());
         assertEquals(2, lr.exitCode());
         assertTrue(lr.err().contains("learning-rate (from profile " + valueOutOfRange + ")"), lr.err());
@@ -127,9 +127,20 @@ class TrainCommandTest {
         Outcome o = run("train", "--profile", "smoke", "--data", "synthetic", "--data-type", "half", "--out", tmp.resolve("h").toString());
         assertEquals(2, o.exitCode());
         assertTrue(o.err().contains("data-type half") && o.err().contains("needs the cuda build"), o.err());
-        Outcome bad = run("train", "--cudnn-algo-mode", "FASTEST");
+        Outcome bad = run("train", "--backend", "gpu");
         assertEquals(2, bad.exitCode());
-        assertTrue(bad.err().contains("cudnn-algo-mode") && bad.err().contains("PREFER_FASTEST, NO_WORKSPACE"), bad.err());
+        assertTrue(bad.err().contains("backend") && bad.err().contains("auto, cpu, cuda"), bad.err());
+    }
+
+    @Test
+    void theCpuBuildRefusesAGpuWithExitFive() {
+        Outcome device = run("train", "--profile", "smoke", "--data", "synthetic", "--device", "0", "--out", tmp.resolve("d").toString());
+        assertEquals(5, device.exitCode(), device.err());
+        assertTrue(device.err().contains("--device 0 asks for a GPU, but this is the cpu build") && device.err().contains("mvn -Pcuda"), device.err());
+        Outcome both = run("train", "--profile", "smoke", "--data", "synthetic", "--backend", "cpu", "--device", "1", "--out", tmp.resolve("b").toString());
+        assertEquals(2, both.exitCode(), both.err());
+        assertTrue(both.err().contains("--backend cpu"), both.err());
+        assertEquals(2, run("train", "--device", "first").exitCode());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.cifar10.model;
 
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -9,6 +10,7 @@ import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.ArrayList;
@@ -48,10 +50,10 @@ class NotebookCnnTest {
                 {2, 64, 16, 16}, {2, 64, 16, 16}, {2, 64, 8, 8}, {2, 64, 8, 8},
                 {2, 128, 8, 8}, {2, 128, 8, 8}, {2, 128, 4, 4}, {2, 128, 4, 4},
                 {2, 256}, {2, 10}};
-        var activations = net.feedForward(org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32), false);
+        var activations = net.feedForward(Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32), false);
         assertEquals(shapes.length, activations.size());
         for (int i = 0; i < shapes.length; i++) assertArrayEquals(shapes[i], activations.get(i).shape(), "after layer " + (i - 1));
-        var out = net.output(org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32));
+        var out = net.output(Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32));
         assertArrayEquals(new long[]{2, 10}, out.shape());
         assertEquals(2.0, out.sumNumber().doubleValue(), 1e-4); // softmax rows
     }
@@ -66,7 +68,7 @@ class NotebookCnnTest {
                 assertEquals(0.8, ((Dropout) d.getIDropout()).getP(), 1e-12); // DL4J keeps p; Keras drops 0.2
                 dropouts++;
             }
-            if (layer instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b) {
+            if (layer instanceof BaseLayer b) {
                 Adam adam = (Adam) b.getIUpdater();
                 assertEquals(1e-4, adam.getLearningRate(), 1e-12);
                 assertEquals(1e-7, adam.getEpsilon(), 1e-15);

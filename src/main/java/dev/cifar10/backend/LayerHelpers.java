@@ -1,0 +1,61 @@
+package dev.cifar10.backend;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.LayerHelper;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Which helper each convolution and pooling layer of a network actually carries, read from the
+ * layers after initialisation: DL4J drops a helper silently when its class is missing or declines,
+ * so what was asked for is not evidence.
+ */
+public final class LayerHelpers {
+    public static final String BUILT_IN = "built-in";
+
+    private LayerHelpers() {
+    }
+
+    /** {"convolution": {"CudnnConvolutionHelper": 6}, "subsampling": {...}}; "built-in" counts layers without a helper. */
+    public static Map<String, Map<String, Integer>> attached(MultiLayerNetwork net) {
+        Map<String, Map<String, Integer>> kinds = new LinkedHashMap<>();
+        for (Layer layer : net.getLayers()) {
+            String kind = layer instanceof ConvolutionLayer ? "convolution" : layer instanceof SubsamplingLayer ? "subsampling" : null;
+            if (kind == null) continue;
+            LayerHelper helper = layer.getHelper();
+            kinds.computeIfAbsent(kind, k -> new TreeMap<>())
+                    .merge(helper == null ? BUILT_IN : helper.getClass().getSimpleName(), 1, Integer::sum);
+        }
+        return kinds;
+    }
+
+    /** "convolution: 6 MKLDNNConvHelper | subsampling: 3 MKLDNNSubsamplingHelper". */
+    public static String describe(MultiLayerNetwork net) {
+        StringBuilder sb = new StringBuilder();
+        attached(net).forEach((kind, helpers) -> {
+            if (sb.length() > 0) sb.append(" | ");
+            sb.append(kind).append(": ");
+            StringBuilder h = new StringBuilder();
+            helpers.forEach((name, count) -> h.append(h.length() > 0 ? ", " : "").append(count).append(" ").append(name));
+            sb.append(h);
+        });
+        return sb.toString();
+    }
+
+    /** A warning when helpers were switched on but some convolution or pooling layer runs DL4J's built-in code; else null. */
+    public static String warning(BackendInfo backend, MultiLayerNetwork net) {
+        if (backend.helpers().equals("off") || allAttached(net)) return null;
+        return "Warning: " + backend.helpers() + " helpers are on, but some layers run DL4J's built-in implementation ("
+                + describe(net) + "); run the doctor command to see why.";
+    }
+
+    /** True when every convolution and pooling layer carries a helper. */
+    public static boolean allAttached(MultiLayerNetwork net) {
+        return attached(net).values().stream().noneMatch(h -> h.containsKey(BUILT_IN));
+    }
+}

@@ -1,0 +1,116 @@
+package dev.cifar10.model;
+
+import dev.cifar10.backend.LayerHelpers;
+import dev.cifar10.data.Cifar10;
+import org.deeplearning4j.config.DL4JSystemProperties;
+import org.deeplearning4j.cuda.convolution.CudnnHelpers;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.function.Supplier;
+
+/**
+ * One forward and backward pass of the notebook's network with the layer helpers (oneDNN on CPU,
+ * cuDNN on CUDA) and without them (DL4J's built-in im2col + GEMM), from the same weights and
+ * inputs: the results must agree and the timings show what the helpers buy.
+ *
+ * <p>Tolerance, on ||with - without|| / ||without|| of the outputs and of all gradients: both
+ * compute in float32 but sum in different orders (direct, Winograd, im2col + GEMM), which alone
+ * differs by about 1e-6. Those rounding differences can also tip a value across a ReLU's zero or
+ * change which of two nearly equal values a 2x2 max-pool picks, re-routing single gradient
+ * elements: with seed 777 on oneDNN that gives about 3e-4 (1e-3 in the first layer's weights).
+ * {@value #TOLERANCE} leaves room for that, and is far below what a real fault gives (a wrong
+ * padding, layout or argument order changes the results by tens of percent).
+ */
+public final class HelperComparison {
+    public static final double TOLERANCE = 1e-2;
+    static final int BATCH = 32, TIMED_PASSES = 5;
+
+    /**
+     * @param outputDifference   ||with - without|| / ||without|| of the softmax outputs
+     * @param gradientDifference the same for the gradients of all parameters
+     */
+    public record Result(String withHelpers, String withoutHelpers, double outputDifference, double gradientDifference,
+                         double msWithHelpers, double msWithout) {
+        public boolean agrees() {
+            return outputDifference <= TOLERANCE && gradientDifference <= TOLERANCE;
+        }
+    }
+
+    private HelperComparison() {
+    }
+
+    /** Runs the comparison on the backend already loaded; restores the helper switches afterwards. */
+    public static Result run(long seed) {
+        NotebookCnn.Settings settings = NotebookCnn.Settings.notebook(seed);
+        MultiLayerNetwork with = withHelpers(true, () -> NotebookCnn.build(settings));
+        MultiLayerNetwork without = withHelpers(false, () -> NotebookCnn.build(settings));
+        without.setParams(with.params().dup());
+
+        Nd4j.getRandom().setSeed(seed);
+        INDArray input = Nd4j.randn(DataType.FLOAT, BATCH, NotebookCnn.CHANNELS, NotebookCnn.HEIGHT, NotebookCnn.WIDTH);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, BATCH, Cifar10.CLASSES);
+        for (int i = 0; i < BATCH; i++) labels.putScalar(i, i % Cifar10.CLASSES, 1f);
+
+        Pass a = pass(with, input, labels, seed), b = pass(without, input, labels, seed);
+        double[] msWith = new double[TIMED_PASSES], msWithout = new double[TIMED_PASSES];
+        for (int i = 0; i < TIMED_PASSES; i++) { // alternating, so drift affects both alike
+            msWith[i] = pass(with, input, labels, seed).ms();
+            msWithout[i] = pass(without, input, labels, seed).ms();
+        }
+        return new Result(LayerHelpers.describe(with), LayerHelpers.describe(without),
+                relativeDifference(a.output(), b.output()), relativeDifference(a.gradient(), b.gradient()), median(msWith), median(msWithout));
+    }
+
+    private record Pass(INDArray output, INDArray gradient, double ms) {
+    }
+
+    /** Forward and backward in training mode (dropout on, its mask from the same seed), then the inference output. */
+    private static Pass pass(MultiLayerNetwork net, INDArray input, INDArray labels, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        long start = System.nanoTime();
+        net.setInput(input);
+        net.setLabels(labels);
+        net.computeGradientAndScore();
+        INDArray gradient = net.gradient().gradient().dup();
+        INDArray output = net.output(input, false);
+        Nd4j.getExecutioner().commit(); // CUDA runs asynchronously: wait before reading the clock
+        double ms = (System.nanoTime() - start) / 1e6;
+        return new Pass(output, gradient, ms);
+    }
+
+    /** Builds with the helpers on or off (DL4J reads the switch when a layer is created), then restores the switches. */
+    private static MultiLayerNetwork withHelpers(boolean on, Supplier<MultiLayerNetwork> build) {
+        String disabled = System.getProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY);
+        String cudnn = System.getProperty(CudnnHelpers.ENABLED_PROPERTY);
+        System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, Boolean.toString(!on));
+        System.setProperty(CudnnHelpers.ENABLED_PROPERTY, Boolean.toString(on));
+        try {
+            return build.get();
+        } finally {
+            restore(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, disabled);
+            restore(CudnnHelpers.ENABLED_PROPERTY, cudnn);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) System.clearProperty(key);
+        else System.setProperty(key, value);
+    }
+
+    /** ||a - b|| / ||b|| (Euclidean norms), in double. */
+    static double relativeDifference(INDArray a, INDArray b) {
+        INDArray reference = b.castTo(DataType.DOUBLE);
+        double scale = Math.max(reference.norm2Number().doubleValue(), Double.MIN_NORMAL);
+        return a.castTo(DataType.DOUBLE).sub(reference).norm2Number().doubleValue() / scale;
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.cifar10.startup;
+
+import dev.cifar10.backend.BackendInfo;
+import dev.cifar10.backend.BackendOptions;
+import dev.cifar10.backend.Backends;
+import dev.cifar10.config.ConfigException;
+import dev.cifar10.config.RunConfig;
+import dev.cifar10.data.Cifar10;
+import dev.cifar10.data.Cifar10Source;
+import dev.cifar10.data.LabeledImages;
+import dev.cifar10.data.PreparedData;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * How every command starts, always in this order: the backend (native build chosen, GPU checked,
+ * settings it cannot honour refused, banner printed), then the data (loaded, standardised, split,
+ * summary printed); the run directory comes after, in the command. train, resume and bench take
+ * both steps ({@link #start}); evaluate takes the backend and the test set; a command that only
+ * looks at the machine takes {@link #backend} alone. Settings become backend options here, so
+ * neither {@code config} nor {@code backend} knows the other.
+ */
+public final class Startup {
+    private Startup() {
+    }
+
+    /** What a training command has once started. */
+    public record Started(BackendInfo backend, PreparedData data) {
+    }
+
+    /** The backend, then the data the settings name, prepared as the notebook does. */
+    public static Started start(RunConfig config, Path cacheDir, PrintWriter console) {
+        BackendInfo backend = backend(config, console);
+        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
+        PreparedData data = PreparedData.of(dataset, config.validationSplit(), config.seed());
+        data.checkSizes(config.batchSize(), config.validationSplit()); // before any training: settings this data cannot satisfy
+        console.println("Data: " + data.summary());
+        return new Started(backend, data);
+    }
+
+    /** The backend the settings ask for, started and checked against them; prints the banner. */
+    public static BackendInfo backend(RunConfig config, PrintWriter console) {
+        return backend(config, backendOptions(config), console);
+    }
+
+    /** What the settings ask of the backend; the Spark job hands the same to its executors. */
+    public static BackendOptions backendOptions(RunConfig config) {
+        BackendOptions options = new BackendOptions(config.backend(), config.cpuNatives(), config.helpers(), config.device(),
+                config.workers(), config.maxDeviceMemoryMb());
+        if (options.contradiction() != null) throw new ConfigException(options.contradiction());
+        return options;
+    }
+
+    private static BackendInfo backend(RunConfig config, BackendOptions options, PrintWriter console) {
+        BackendInfo backend = Backends.initialise(options);
+        requireSupported(backend, config);
+        console.println(backend.banner());
+        return backend;
+    }
+
+    /** evaluate's start: the backend, then only the test records the settings name (standardised later with the run's statistics). */
+    public static LabeledImages startForEvaluation(RunConfig config, Path cacheDir, PrintWriter console) {
+        // a model trained on a named GPU still evaluates on a machine without it
+        backend(config, backendOptions(config).withoutInsisting(), console);
+        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, 1, config.maxTestImages(), config.seed());
+        console.printf(Locale.ROOT, "Data: %s: %,d test records%n", dataset.source(), dataset.test().size());
+        return dataset.test();
+    }
+
+    /** Settings only some backends can honour. */
+    static void requireSupported(BackendInfo backend, RunConfig config) {
+        if (!backend.backend().equals("cuda") && !config.dataType().equals("float")) {
+            throw new ConfigException("data-type " + config.dataType() + " (from " + config.profile() + " or --data-type) needs the cuda build: "
+                    + "oneDNN's CPU helpers take float only. Use data-type float on CPU.");
+        }
+    }
+}
