@@ -26,6 +26,12 @@ public final class Failures {
         return null;
     }
 
+    /** Whether {@code thrown}'s chain holds one of this program's own exceptions. */
+    public static boolean isKnown(Throwable thrown) {
+        Throwable known = known(thrown);
+        return known != thrown || KNOWN.stream().anyMatch(type -> type.isInstance(thrown));
+    }
+
     /** The first of this program's own exceptions in {@code thrown}'s chain; {@code thrown} itself when there is none. */
     public static Throwable known(Throwable thrown) {
         for (Throwable t = thrown; t != null; t = t.getCause()) {
