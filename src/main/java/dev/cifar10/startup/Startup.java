@@ -35,6 +35,7 @@ public final class Startup {
         BackendInfo backend = backend(config, console);
         Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
         PreparedData data = PreparedData.of(dataset, config.validationSplit(), config.seed());
+        data.checkSizes(config.batchSize(), config.validationSplit()); // before any training: settings this data cannot satisfy
         console.println("Data: " + data.summary());
         return new Started(backend, data);
     }
