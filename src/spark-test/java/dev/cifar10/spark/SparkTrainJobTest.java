@@ -2,6 +2,7 @@ package dev.cifar10.spark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cifar10.Cli.Outcome;
 import dev.cifar10.SampleData;
 import dev.cifar10.cli.Main;
@@ -17,7 +18,9 @@ import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -105,6 +108,10 @@ class SparkTrainJobTest {
         MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
         net.setLearningRate(1e5);
         ModelSerializer.writeModel(net, zip.toFile(), true);
+        // checkpoint.json records the zip's SHA-256 (resume refuses a changed zip): record the new one
+        ObjectNode checkpoint = (ObjectNode) new ObjectMapper().readTree(run.resolve("checkpoint.json").toFile());
+        checkpoint.put("modelSha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip))));
+        new ObjectMapper().writeValue(run.resolve("checkpoint.json").toFile(), checkpoint);
         List<String> kept = List.of("checkpoint.json", "checkpoint-epoch-0002.zip", "model.zip", "history.csv", "history.json", "curves.png");
         List<byte[]> before = new ArrayList<>();
         for (String f : kept) before.add(Files.readAllBytes(run.resolve(f)));
