@@ -33,6 +33,7 @@ public record BenchRecord(
         List<Epoch> epochs,
         Median median,
         Spread spread,
+        NotebookEpoch notebookEpoch,
         Memory memory) {
 
     public static final String SCHEMA = "cifar10-dl4j/bench-record";
@@ -70,6 +71,20 @@ public record BenchRecord(
     }
 
     public record Spread(double imagesPerSecondMin, double imagesPerSecondMax) {
+    }
+
+    /**
+     * The medians scaled to the notebook's epoch: Keras counts an epoch as training on 35,000 images plus
+     * validating on 15,000, and the notebook's "about 7 s per epoch" is that sum. Null in older records.
+     */
+    public record NotebookEpoch(int trainImages, int validationImages, double trainSeconds, double validationSeconds,
+                                double kerasEpochSeconds) {
+        public static final int TRAIN_IMAGES = 35_000, VALIDATION_IMAGES = 15_000;
+
+        public static NotebookEpoch of(Median m) {
+            double train = TRAIN_IMAGES / m.imagesPerSecond(), validation = VALIDATION_IMAGES / m.validationImagesPerSecond();
+            return new NotebookEpoch(TRAIN_IMAGES, VALIDATION_IMAGES, train, validation, train + validation);
+        }
     }
 
     public record Memory(Long peakRssBytes, Long peakHeapBytes, Long peakOffHeapBytes, Long peakGpuBytes) {

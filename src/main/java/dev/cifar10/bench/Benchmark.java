@@ -41,6 +41,20 @@ public final class Benchmark {
         this.console = console;
     }
 
+    /** Warm-up, then {@link StepBreakdown} over {@code steps} steps, printed; no record. */
+    public void breakdown(int warmupSteps, int steps) {
+        Started started = Startup.start(config, cacheDir, console);
+        BackendInfo backend = started.backend();
+        PreparedData data = started.data();
+        MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+        CifarBatches batches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
+        new EpochRunner(net, batches, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()), 1, "bench ", 1,
+                config.averagingFrequency(), config.prefetch()).warmUp(warmupSteps);
+        StepBreakdown breakdown = new StepBreakdown(net, batches, console);
+        breakdown.run(Math.min(steps, 5)); // the per-layer path warms up its own caches first
+        breakdown.print(breakdown.run(steps), config.batchSize(), (Integer) backend.details().get("ompThreads"), steps);
+    }
+
     /**
      * @param warmupSteps   untimed training steps first
      * @param stepsPerEpoch cap on the timed steps per epoch (0 = whole epochs)
@@ -80,6 +94,9 @@ public final class Benchmark {
         console.printf(Locale.ROOT, "Median: %.1f s/epoch, %.1f ms/step, %.1f images/s train (%.1f to %.1f), %.1f images/s validation%n",
                 m.epochSeconds(), m.msPerStep(), m.imagesPerSecond(), record.spread().imagesPerSecondMin(),
                 record.spread().imagesPerSecondMax(), m.validationImagesPerSecond());
+        BenchRecord.NotebookEpoch n = record.notebookEpoch();
+        console.printf(Locale.ROOT, "Notebook epoch (%,d + %,d images): %.1f s as Keras counts it (training %.1f s + validation %.1f s); "
+                + "the notebook says about 7 s%n", n.trainImages(), n.validationImages(), n.kerasEpochSeconds(), n.trainSeconds(), n.validationSeconds());
         console.printf(Locale.ROOT, "Peak memory: %s resident, %s Java heap, %s off-heap and native%n", mib(record.memory().peakRssBytes()),
                 mib(record.memory().peakHeapBytes()), mib(record.memory().peakOffHeapBytes()));
         return record;
@@ -95,6 +112,8 @@ public final class Benchmark {
         settings.put("learningRate", config.learningRate());
         settings.put("workers", workers);
         settings.put("attachedHelpers", attachedHelpers);
+        settings.put("evalBatchSize", config.evalBatchSize());
+        BenchRecord.Median median = BenchRecord.medianOf(epochs);
         return new BenchRecord(BenchRecord.SCHEMA, BenchRecord.SCHEMA_VERSION, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 label, new BenchRecord.Framework("deeplearning4j", HostInfo.dl4jVersion()),
                 new BenchRecord.Project(HostInfo.projectVersion(), HostInfo.gitCommit()),
@@ -104,7 +123,7 @@ public final class Benchmark {
                         (Integer) backend.details().get("ompThreads"), flags, settings, backend.fallback()),
                 gpu(backend), config.dataType().equals("half") ? "float16" : "float32", config.batchSize(),
                 new BenchRecord.Data(data.data().source(), data.split().train().length, data.split().validation().length),
-                timed.size(), warmupSteps, epochs, BenchRecord.medianOf(epochs), BenchRecord.spreadOf(epochs),
+                timed.size(), warmupSteps, epochs, median, BenchRecord.spreadOf(epochs), BenchRecord.NotebookEpoch.of(median),
                 new BenchRecord.Memory(MemoryProbe.peakRssBytes(), MemoryProbe.peakHeapBytes(), memory.peakOffHeapBytes(), memory.peakGpuBytes()));
     }
 

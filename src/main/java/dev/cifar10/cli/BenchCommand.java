@@ -40,17 +40,26 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "", description = "Free text stored in the record, e.g. the machine's name.")
     String label;
 
+    @Option(names = "--breakdown", paramLabel = "STEPS", defaultValue = "0",
+            description = "Instead of timed epochs: time STEPS steps phase by phase (data, forward, backward, updater) and layer type "
+                    + "by layer type, print the medians; no record (docs/where-the-time-goes.md).")
+    int breakdown;
+
     @Mixin
     CommonOptions common;
 
     @Override
     public Integer call() {
-        if (warmupSteps < 0) throw new ConfigException("--warmup-steps must be 0 or more.");
+        if (warmupSteps < 0 || breakdown < 0) throw new ConfigException("--warmup-steps and --breakdown must be 0 or more.");
         if (steps != null && steps < 1) {
             throw new ConfigException("--steps " + steps + " times nothing: give 1 or more steps per epoch, or leave --steps out for whole epochs.");
         }
         RunConfig config = settings.resolve();
         Path cache = common.apply();
+        if (breakdown > 0) {
+            new Benchmark(config, cache, spec.commandLine().getOut()).breakdown(warmupSteps, breakdown);
+            return 0;
+        }
         BenchRecord record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps == null ? 0 : steps, label);
         try {
             BenchResults.append(results, record);

@@ -35,12 +35,13 @@ public final class CurvesPlot {
         ImageIO.write(image, "png", out);
     }
 
-    private static XYChart panel(History history, String name, String yTitle, ToDoubleFunction<EpochStats> train,
+    /** One panel; its legend sits below the plot, where no point can be (inside, it covered the last epochs). */
+    static XYChart panel(History history, String name, String yTitle, ToDoubleFunction<EpochStats> train,
                                  ToDoubleFunction<EpochStats> validation, String title) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
                 .title(name + " - " + title).xAxisTitle("Epoch").yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE).setChartBackgroundColor(Color.WHITE)
-                .setDecimalPattern("0.###");
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal)
+                .setChartBackgroundColor(Color.WHITE).setDecimalPattern("0.###");
         List<EpochStats> rows = history.epochs();
         double[] x = rows.stream().mapToDouble(EpochStats::epoch).toArray();
         chart.addSeries("train " + name.toLowerCase(), x, rows.stream().mapToDouble(train).toArray()).setMarker(SeriesMarkers.CIRCLE);

@@ -194,11 +194,11 @@ public record RunRecord(
     /**
      * What one Spark executor JVM trained with, checked on its layers.
      *
-     * @param layerHelpers      the backend's helpers setting in that JVM ("oneDNN", "cuDNN" or "off")
-     * @param layerHelperClasses the helper class of each convolution and pooling layer, "none" where DL4J runs its own code
+     * @param layerHelpers    the backend's helpers setting in that JVM ("oneDNN", "cuDNN" or "off")
+     * @param attachedHelpers the helpers its layers carry, as {@code LayerHelpers.attached} reads them
      */
-    public record Executor(String host, long pid, String nativeVariant, String layerHelpers, List<String> layerHelperClasses)
-            implements Serializable {
+    public record Executor(String host, long pid, String nativeVariant, String layerHelpers,
+                           Map<String, Map<String, Integer>> attachedHelpers) implements Serializable {
     }
 
     public record TestResult(double loss, double accuracy) {

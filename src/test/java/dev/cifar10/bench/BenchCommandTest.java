@@ -25,6 +25,7 @@ class BenchCommandTest {
                 "--warmup-steps", "2", "--results", results.toString(), "--label", "test box");
         assertEquals(0, o.exitCode(), o.err());
         assertTrue(o.out().contains("Median: ") && o.out().contains("images/s train") && o.out().contains("Peak memory: "), o.out());
+        assertTrue(o.out().contains("as Keras counts it (training "), "the notebook epoch, training + validation: " + o.out());
         StringWriter warnings = new StringWriter();
         List<BenchResults.Loaded> loaded = BenchResults.read(List.of(results), new PrintWriter(warnings, true));
         assertEquals("", warnings.toString());
@@ -41,6 +42,24 @@ class BenchCommandTest {
         assertTrue(r.memory().peakRssBytes() > r.memory().peakHeapBytes());
         assertFalse(r.backend().nativeVariant().isBlank());
         assertFalse(r.host().cpuModel().isBlank());
+        BenchRecord.NotebookEpoch n = r.notebookEpoch();
+        assertEquals(35_000 / r.median().imagesPerSecond() + 15_000 / r.median().validationImagesPerSecond(), n.kerasEpochSeconds(), 1e-9);
+    }
+
+    @Test
+    void breakdownTimesEveryPhaseAndLayerTypeAndWritesNoRecord() {
+        Path results = tmp.resolve("none.jsonl");
+        Outcome o = Cli.run("bench", "--breakdown", "2", "--warmup-steps", "1", "--batch-size", "4", "--max-train-images", "200",
+                "--results", results.toString());
+        assertEquals(0, o.exitCode(), o.err());
+        assertTrue(o.out().contains("Step breakdown: DL4J, batch 4"), o.out());
+        for (String line : List.of("data (next batch)", "forward", "backward", "updater (Adam)", "whole step",
+                "layer ConvolutionLayer (+ReLU) x6 forward", "layer ConvolutionLayer (+ReLU) x6 backward", "layer SubsamplingLayer x3 backward",
+                "layer DropoutLayer x3 forward", "layer DenseLayer (+ReLU) x1 backward", "layer OutputLayer (dense + softmax + loss) x1 backward")) {
+            assertTrue(o.out().contains("  " + line), line + " in " + o.out());
+        }
+        assertFalse(java.nio.file.Files.exists(results));
+        assertEquals(2, Cli.run("bench", "--breakdown", "-1").exitCode());
     }
 
     @Test

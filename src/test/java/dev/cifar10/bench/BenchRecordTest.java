@@ -20,6 +20,11 @@ class BenchRecordTest {
     Path tmp;
 
     static BenchRecord record(String framework, String backend, String label, double... imagesPerSecond) {
+        return record(framework, backend, label, 2, "float32", 32, imagesPerSecond);
+    }
+
+    static BenchRecord record(String framework, String backend, String label, Integer threads, String dataType, int batchSize,
+                              double... imagesPerSecond) {
         List<BenchRecord.Epoch> epochs = new ArrayList<>();
         for (int i = 0; i < imagesPerSecond.length; i++) {
             double s = 3200 / imagesPerSecond[i];
@@ -28,10 +33,11 @@ class BenchRecordTest {
         return new BenchRecord(BenchRecord.SCHEMA, BenchRecord.SCHEMA_VERSION, "2026-11-27T21:00:00Z", label,
                 new BenchRecord.Framework(framework, "1"), new BenchRecord.Project("0.1.0", "abc1234"),
                 new BenchRecord.Host("box", "Linux", "AMD EPYC", 2, 24L << 30), "Java 17",
-                new BenchRecord.Backend(backend, "linux-x86_64-onednn-avx512", "oneDNN", 2, List.of("avx512f"), Map.of("workers", 1), null),
+                new BenchRecord.Backend(backend, "linux-x86_64-onednn-avx512", "oneDNN", threads, List.of("avx512f"), Map.of("workers", 1), null),
                 backend.equals("cuda") ? new BenchRecord.Gpu("NVIDIA RTX A4000", "8.6", 16L << 30, "535.104.05", "11.6", "8.3") : null,
-                "float32", 32, new BenchRecord.Data("synthetic", 3200, 1372), 3200, 20, epochs,
-                BenchRecord.medianOf(epochs), BenchRecord.spreadOf(epochs), new BenchRecord.Memory(600L << 20, 140L << 20, 300L << 20, null));
+                dataType, batchSize, new BenchRecord.Data("synthetic", 3200, 1372), 3200, 20, epochs,
+                BenchRecord.medianOf(epochs), BenchRecord.spreadOf(epochs), BenchRecord.NotebookEpoch.of(BenchRecord.medianOf(epochs)),
+                new BenchRecord.Memory(600L << 20, 140L << 20, 300L << 20, null));
     }
 
     @Test
@@ -54,7 +60,7 @@ class BenchRecordTest {
         assertEquals("cifar10-dl4j/bench-record", json.get("schema").asText());
         assertEquals(1, json.get("schemaVersion").asInt());
         for (String field : List.of("time", "label", "framework", "project", "host", "runtime", "backend", "gpu", "dataType", "batchSize",
-                "data", "imagesPerEpoch", "warmupSteps", "epochs", "median", "spread", "memory")) {
+                "data", "imagesPerEpoch", "warmupSteps", "epochs", "median", "spread", "notebookEpoch", "memory")) {
             assertTrue(json.has(field), field);
         }
         assertEquals(200, json.at("/median/imagesPerSecond").asDouble(), 1e-9, "median of 100, 200, 300");

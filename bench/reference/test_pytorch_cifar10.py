@@ -1,0 +1,113 @@
+"""Tests of the PyTorch reference's result record on the CPU. They need PyTorch; without it they are
+skipped with a message saying so. Run: python3 -m unittest discover -v -s bench/reference
+(.ci/run installs Debian's python3-torch and runs them)."""
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import unittest
+from unittest import mock
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, "pytorch_cifar10.py")
+sys.path.insert(0, HERE)
+
+try:
+    import torch  # noqa: F401
+    NO_TORCH = None
+except ImportError:
+    NO_TORCH = (f"PyTorch is not installed for {sys.executable}: the PyTorch reference's tests did NOT run "
+                "(on Debian: apt-get install python3-torch libopenblas0-pthread)")
+    sys.stderr.write(f"\n*** SKIPPED: {NO_TORCH}\n\n")
+
+TINY = ["--device", "cpu", "--data", "synthetic", "--max-train-images", "120", "--warmup-steps", "1"]
+
+
+def reference(*args, env=None):
+    merged = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True, timeout=600,
+                          env={k: v for k, v in merged.items() if v is not None})
+
+
+@unittest.skipIf(NO_TORCH, NO_TORCH)
+class ReferenceRecordOnCpu(unittest.TestCase):
+    def run_to_record(self, *args, env=None):
+        with tempfile.TemporaryDirectory() as tmp:
+            results = os.path.join(tmp, "r.jsonl")
+            done = reference(*TINY, *args, "--results", results, env=env)
+            self.assertEqual(0, done.returncode, done.stderr)
+            with open(results) as f:
+                lines = f.read().splitlines()
+        self.assertEqual(1, len(lines), "one JSON line per run")
+        return json.loads(lines[0]), done.stdout
+
+    def test_record_has_the_java_schema_its_thread_count_and_keras_epoch(self):
+        r, out = self.run_to_record("--epochs", "3", "--threads", "1", "--label", "unit test")
+        self.assertEqual(("cifar10-dl4j/bench-record", 1), (r["schema"], r["schemaVersion"]))
+        self.assertEqual("pytorch", r["framework"]["name"])
+        self.assertEqual("cpu", r["backend"]["name"])
+        self.assertEqual(1, r["backend"]["threads"], "the thread count it ran with is recorded")
+        self.assertIsNone(r["gpu"])
+        self.assertIsNone(r["memory"]["peakGpuBytes"])
+        self.assertEqual("float32", r["dataType"])
+        self.assertEqual(32, r["batchSize"])
+        self.assertEqual({"trainImages": 84, "validationImages": 36}, {k: r["data"][k] for k in ("trainImages", "validationImages")})
+        self.assertEqual(3, len(r["epochs"]))
+        self.assertEqual(3, r["epochs"][0]["steps"], "84 images at batch 32: 2 whole batches and a partial one")
+        ips = statistics.median(e["imagesPerSecond"] for e in r["epochs"])
+        self.assertAlmostEqual(ips, r["median"]["imagesPerSecond"])
+        for e in r["epochs"]:
+            self.assertAlmostEqual(e["seconds"], e["trainSeconds"] + e["validationSeconds"])
+        n = r["notebookEpoch"]
+        self.assertEqual((35000, 15000), (n["trainImages"], n["validationImages"]))
+        self.assertAlmostEqual(35000 / ips, n["trainSeconds"])
+        self.assertAlmostEqual(35000 / ips + 15000 / r["median"]["validationImagesPerSecond"], n["kerasEpochSeconds"])
+        self.assertIn("as Keras counts it", out)
+        self.assertEqual("unit test", r["label"])
+
+    def test_bf16_autocast_and_channels_last_are_named_in_the_data_type(self):
+        r, _ = self.run_to_record("--epochs", "1", "--threads", "1", "--amp", "bf16", "--channels-last")
+        self.assertEqual("bfloat16-autocast, channels-last", r["dataType"])
+        self.assertEqual({"amp": "bf16", "channelsLast": True, "cudaGraphs": False},
+                         {k: r["backend"]["settings"][k] for k in ("amp", "channelsLast", "cudaGraphs")})
+        self.assertTrue(math.isfinite(r["median"]["imagesPerSecond"]))
+
+    def test_default_thread_count_is_dl4js_not_pytorchs(self):
+        # PyTorch alone takes 1 thread on a 2-vCPU machine where DL4J takes 2: the reference must take DL4J's
+        r, _ = self.run_to_record("--epochs", "1", env={"OMP_NUM_THREADS": None})
+        self.assertEqual(len(os.sched_getaffinity(0)), r["backend"]["threads"])
+        r, _ = self.run_to_record("--epochs", "1", env={"OMP_NUM_THREADS": "1"})
+        self.assertEqual(1, r["backend"]["threads"])
+        import pytorch_cifar10 as ref
+        with mock.patch.dict(os.environ, {"OMP_NUM_THREADS": ""}):
+            self.assertEqual(len(os.sched_getaffinity(0)), ref.default_threads())
+        with mock.patch.dict(os.environ, {"OMP_NUM_THREADS": "3"}):
+            self.assertEqual(3, ref.default_threads())
+
+    def test_impossible_requests_exit_2_with_the_reason(self):
+        cases = [(["--cuda-graphs"], "--cuda-graphs needs --device cuda"),
+                 (["--amp", "fp16"], "on the CPU use --amp bf16"),
+                 (["--epochs", "0"], "--epochs must be 1 or more"),
+                 (["--max-train-images", "3"], "too few to split")]
+        if not torch.cuda.is_available():
+            cases.append((["--device", "cuda"], "torch.cuda.is_available() is False"))
+        for args, reason in cases:
+            with self.subTest(args=args):
+                done = reference(*TINY, *args)
+                self.assertEqual(2, done.returncode, done.stderr)
+                self.assertIn(reason, done.stderr)
+                self.assertNotIn("Traceback", done.stderr)
+
+    def test_cudnn_versions_of_both_encodings(self):
+        import pytorch_cifar10 as ref
+        with mock.patch("torch.backends.cudnn.version", return_value=8302):
+            self.assertEqual("8.3.2", ref.cudnn_version())
+        with mock.patch("torch.backends.cudnn.version", return_value=91900):
+            self.assertEqual("9.19.0", ref.cudnn_version())
+
+
+if __name__ == "__main__":
+    unittest.main()
