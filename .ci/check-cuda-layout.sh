@@ -20,6 +20,7 @@ for tree in "$cuda_tree" "$cpu_tree"; do
   need "$tree" 'org.nd4j:nd4j-native:jar:linux-x86_64-onednn:1.0.0-M2.1:runtime' "the oneDNN natives are missing"
   need "$tree" 'org.nd4j:nd4j-native:jar:linux-x86_64-onednn-avx512:1.0.0-M2.1:runtime' "the AVX-512 oneDNN natives are missing"
   need "$tree" 'org.bytedeco:openblas:jar:linux-x86_64:' "OpenBLAS natives are missing"
+  ! grep -q 'nd4j-native:jar:linux-x86_64:' "$tree" || fail "the plain (non-oneDNN) CPU natives, never loaded, are on the classpath (see $tree)"
 done
 ! grep -q 'cuda' "$cpu_tree" || fail "the cpu build carries a CUDA jar (see $cpu_tree)"
 cudnn_jar="$HOME/.m2/repository/org/nd4j/nd4j-cuda-11.6/1.0.0-M2.1/nd4j-cuda-11.6-1.0.0-M2.1-linux-x86_64-cudnn.jar"

@@ -98,10 +98,7 @@ public final class Backends {
             variant = chooseCpuVariant(options.cpuNatives(), cpu);
         }
         if (choice.fallback() != null) details.put("fallback", choice.fallback());
-        if (choice.cuda() != null) {
-            details.put("cudaVersions", choice.cuda().versions());
-            details.put("cudaLibraries", choice.cuda().paths());
-        }
+        if (choice.cuda() != null) details.put("cudaLibraries", choice.cuda().paths()); // the versions go to BackendInfo
         System.setProperty(JAVACPP_EXTENSION_PROPERTY, variant.substring(PLATFORM.length()));
         details.put("openMp", OpenMpSettings.apply());
         // DL4J M2.1 ships with all layer helpers disabled by default (DL4JSystemProperties).

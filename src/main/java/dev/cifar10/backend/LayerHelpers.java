@@ -36,8 +36,13 @@ public final class LayerHelpers {
 
     /** "convolution: 6 MKLDNNConvHelper | subsampling: 3 MKLDNNSubsamplingHelper". */
     public static String describe(MultiLayerNetwork net) {
+        return describe(attached(net));
+    }
+
+    /** The same line from {@link #attached}'s result (as a Spark executor reports it). */
+    public static String describe(Map<String, Map<String, Integer>> attached) {
         StringBuilder sb = new StringBuilder();
-        attached(net).forEach((kind, helpers) -> {
+        attached.forEach((kind, helpers) -> {
             if (sb.length() > 0) sb.append(" | ");
             sb.append(kind).append(": ");
             StringBuilder h = new StringBuilder();
@@ -56,6 +61,11 @@ public final class LayerHelpers {
 
     /** True when every convolution and pooling layer carries a helper. */
     public static boolean allAttached(MultiLayerNetwork net) {
-        return attached(net).values().stream().noneMatch(h -> h.containsKey(BUILT_IN));
+        return allAttached(attached(net));
+    }
+
+    /** True when {@link #attached}'s result shows no layer on DL4J's built-in code. */
+    public static boolean allAttached(Map<String, Map<String, Integer>> attached) {
+        return attached.values().stream().noneMatch(h -> h.containsKey(BUILT_IN));
     }
 }

@@ -30,8 +30,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", defaultValue = "20", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
 
-    @Option(names = "--steps", defaultValue = "0", description = "Cap each timed epoch at this many steps (0 = whole epochs).")
-    int steps;
+    @Option(names = "--steps", description = "Cap each timed epoch at this many steps (default: whole epochs).")
+    Integer steps;
 
     @Option(names = "--results", paramLabel = "FILE", defaultValue = "bench-results.jsonl",
             description = "Results file the record is appended to (default: ${DEFAULT-VALUE}).")
@@ -50,8 +50,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (warmupSteps < 0 || steps < 0 || breakdown < 0) {
-            throw new ConfigException("--warmup-steps, --steps and --breakdown must be 0 or more.");
+        if (warmupSteps < 0 || breakdown < 0) throw new ConfigException("--warmup-steps and --breakdown must be 0 or more.");
+        if (steps != null && steps < 1) {
+            throw new ConfigException("--steps " + steps + " times nothing: give 1 or more steps per epoch, or leave --steps out for whole epochs.");
         }
         RunConfig config = settings.resolve();
         Path cache = common.apply();
@@ -59,7 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
             new Benchmark(config, cache, spec.commandLine().getOut()).breakdown(warmupSteps, breakdown);
             return 0;
         }
-        BenchRecord record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps, label);
+        BenchRecord record = new Benchmark(config, cache, spec.commandLine().getOut()).run(warmupSteps, steps == null ? 0 : steps, label);
         try {
             BenchResults.append(results, record);
         } catch (IOException e) {

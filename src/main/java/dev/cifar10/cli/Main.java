@@ -7,6 +7,7 @@ import dev.cifar10.config.ConfigException;
 import dev.cifar10.data.DataException;
 import dev.cifar10.run.OutputException;
 import dev.cifar10.train.NonFiniteLossException;
+import dev.cifar10.train.RunInterruptedException;
 import dev.cifar10.util.HostInfo;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +87,7 @@ public final class Main {
         if (e instanceof BackendException) return EXIT_BACKEND;
         if (e instanceof NonFiniteLossException) return EXIT_DIVERGED;
         if (e instanceof OutOfMemoryException) return EXIT_MEMORY;
+        if (e instanceof RunInterruptedException stopped) return stopped.exitCode(); // 130 for Ctrl-C, 143 for SIGTERM
         return 0;
     }
 

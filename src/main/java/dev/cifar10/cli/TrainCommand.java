@@ -31,6 +31,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "with its own settings (only --epochs may change, to train longer).")
     Path resume;
 
+    @Option(names = "--allow-inexact-resume", description = "With --resume: continue a run of several workers, whose result cannot "
+            + "match an uninterrupted run (ParallelWrapper is not reproducible); without it such a resume is refused.")
+    boolean allowInexactResume;
+
     @Mixin
     CommonOptions common;
 
@@ -40,8 +44,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             if (out != null) throw new ConfigException("--resume writes into the run it continues; leave out --out.");
             RunConfig config = settings.resolveForResume(RunRecord.read(resume).config());
-            new Trainer(config, cache, spec.commandLine().getOut()).resume(resume);
+            new Trainer(config, cache, spec.commandLine().getOut()).resume(resume, allowInexactResume);
         } else {
+            if (allowInexactResume) throw new ConfigException("--allow-inexact-resume goes with --resume DIR.");
             RunConfig config = settings.resolve();
             new Trainer(config, cache, spec.commandLine().getOut()).train(out != null ? out : RunDirectory.defaultPath(config, ""));
         }

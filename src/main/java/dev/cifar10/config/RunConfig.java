@@ -2,6 +2,7 @@ package dev.cifar10.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.cifar10.data.LabeledImages;
 import dev.cifar10.model.NotebookCnn;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,9 +40,9 @@ public final class RunConfig {
             "download, synthetic or a directory", "download",
             "where the images come from: the official archive (downloaded once), built-in synthetic images, "
                     + "or a directory in CIFAR-10's binary layout"));
-    public static final Setting<Integer> MAX_TRAIN = declare(Setting.integer("max-train-images", 0, 1_000_000, 0,
+    public static final Setting<Integer> MAX_TRAIN = declare(Setting.integer("max-train-images", 0, LabeledImages.MAX_IMAGES, 0,
             "use at most this many training records, 0 for all"));
-    public static final Setting<Integer> MAX_TEST = declare(Setting.integer("max-test-images", 0, 1_000_000, 0,
+    public static final Setting<Integer> MAX_TEST = declare(Setting.integer("max-test-images", 0, LabeledImages.MAX_IMAGES, 0,
             "use at most this many test records, 0 for all"));
     public static final Setting<Integer> EVAL_BATCH = declare(Setting.integer("eval-batch-size", 1, 8192, 256,
             "images per inference step in validation and test"));

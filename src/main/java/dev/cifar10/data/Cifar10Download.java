@@ -12,6 +12,8 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.net.HttpURLConnection;
 import java.net.UnknownHostException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -66,7 +68,10 @@ public final class Cifar10Download {
         return new Cifar10Download(URI.create(OFFICIAL_URL), OFFICIAL_BYTES, OFFICIAL_MD5, cacheDir, 4, Duration.ofSeconds(2), Duration.ofSeconds(60));
     }
 
-    /** The unpacked {@code cifar-10-batches-bin} directory, downloading and unpacking only what is missing. */
+    /**
+     * The unpacked {@code cifar-10-batches-bin} directory, downloading and unpacking only what is missing.
+     * Processes that share a cache take turns ({@code download.lock}): the second waits, then finds the data there.
+     */
     public Path ensure() {
         Path unpacked = cacheDir.resolve(Cifar10Binary.ARCHIVE_DIR);
         if (Files.isRegularFile(unpacked.resolve(Cifar10Binary.TEST_FILE))) return unpacked;
@@ -76,10 +81,35 @@ public final class Cifar10Download {
             throw new DataException("Cannot create cache directory " + cacheDir + ": " + e
                     + ". Pass a writable --cache-dir, or --data DIR with an unpacked copy.", e);
         }
-        Path archive = cacheDir.resolve(ARCHIVE);
-        if (!Files.isRegularFile(archive)) download(archive);
-        unpack(archive, unpacked);
-        return unpacked;
+        synchronized (Cifar10Download.class) { // the file lock below is per process; threads of one process queue here
+            try (FileChannel channel = openLockFile(); FileLock lock = lockCache(channel)) {
+                if (Files.isRegularFile(unpacked.resolve(Cifar10Binary.TEST_FILE))) return unpacked; // another process finished it
+                Path archive = cacheDir.resolve(ARCHIVE);
+                if (!Files.isRegularFile(archive)) download(archive);
+                unpack(archive, unpacked);
+                return unpacked;
+            } catch (IOException e) {
+                throw new DataException("Cannot release the lock on cache directory " + cacheDir + ": " + e, e);
+            }
+        }
+    }
+
+    /** Fails at once, naming --cache-dir, where the cache cannot be written: no download attempt could succeed. */
+    private FileChannel openLockFile() {
+        Path file = cacheDir.resolve("download.lock");
+        try {
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new DataException("Cannot write into cache directory " + cacheDir + " (" + describe(e) + "). Pass a writable --cache-dir, "
+                    + "or --data DIR with an unpacked copy.", e);
+        }
+    }
+
+    private FileLock lockCache(FileChannel channel) throws IOException {
+        FileLock lock = channel.tryLock();
+        if (lock != null) return lock;
+        System.err.println("Another process is downloading into " + cacheDir + "; waiting for it to finish.");
+        return channel.lock();
     }
 
     void download(Path archive) {

@@ -9,6 +9,8 @@ import java.util.Arrays;
  */
 public record LabeledImages(byte[] pixels, byte[] labels) {
     public static final int IMAGE_BYTES = 3072, CHANNEL_BYTES = 1024;
+    /** The most images one Java byte array holds (699,050): the ceiling of every image-count setting. */
+    public static final int MAX_IMAGES = Integer.MAX_VALUE / IMAGE_BYTES;
 
     public LabeledImages {
         if (pixels.length != (long) labels.length * IMAGE_BYTES) {

@@ -63,19 +63,31 @@ public final class RunDirectory {
         return new RunDirectory(dir);
     }
 
-    /** An existing run directory, to resume: it must hold run.json. Leftover temporary files of a killed write are removed. */
+    /**
+     * An existing run directory, to resume: it must hold run.json. Nothing in it is touched here: a refused
+     * resume must leave a live run alone; {@link #removeTemporaryFiles} comes after {@link #lock}.
+     */
     public static RunDirectory open(Path dir) {
         if (!Files.isRegularFile(dir.resolve("run.json"))) {
             throw new OutputException("Cannot resume " + dir + ": it holds no run.json, so it is not a run directory of this program.");
         }
+        return new RunDirectory(dir);
+    }
+
+    /** Removes the temporary files a killed write left behind. Only with the lock held: a live run's are its own. */
+    public void removeTemporaryFiles() {
         try (var files = Files.list(dir)) {
-            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(".") && p.getFileName().toString().endsWith(".tmp")).toList()) {
+            for (Path p : files.filter(RunDirectory::isTemporary).toList()) {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
             throw new OutputException("Cannot read run directory " + dir + ": " + e);
         }
-        return new RunDirectory(dir);
+    }
+
+    static boolean isTemporary(Path p) {
+        String name = p.getFileName().toString();
+        return name.startsWith(".") && name.endsWith(".tmp");
     }
 
     /**
@@ -151,6 +163,7 @@ public final class RunDirectory {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            syncDirectory();
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(tmp);
@@ -159,6 +172,16 @@ public final class RunDirectory {
             }
             throw new OutputException("Cannot write " + target + ": " + e + ". Free disk space or pass another --out; "
                     + "files already in " + dir + " are complete and untouched.");
+        }
+    }
+
+    /**
+     * Forces the directory entry of the rename to disk: without it a power cut can bring back the old
+     * name (or none) although the file's bytes were forced, and lose a checkpoint reported saved.
+     */
+    private void syncDirectory() throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 

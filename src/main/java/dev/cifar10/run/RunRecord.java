@@ -20,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +39,7 @@ import java.util.Map;
  * @param resumptions one entry per {@code --resume}, oldest first
  * @param spark   the Spark job's cluster and training master; null for {@code train}
  * @param test    null until the run completes
+ * @param error   why the run stopped, when its status is interrupted, diverged or failed; else null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRecord(
@@ -56,7 +58,8 @@ public record RunRecord(
         Hardware hardware,
         Data data,
         Spark spark,
-        TestResult test) {
+        TestResult test,
+        String error) {
 
     public static final String FILE = "run.json";
     public static final String SCHEMA = "cifar10-dl4j/run-record";
@@ -69,6 +72,12 @@ public record RunRecord(
 
     public enum Status {
         RUNNING, COMPLETED,
+        /** stopped by Ctrl-C or SIGTERM: resume it */
+        INTERRUPTED,
+        /** the loss or the network's output became NaN or infinite */
+        DIVERGED,
+        /** stopped by another error (a full disk, say): the last checkpoint is whole, resume once fixed */
+        FAILED,
         /** a status written by a newer version of this program */
         @JsonEnumDefaultValue UNKNOWN;
 
@@ -122,10 +131,36 @@ public record RunRecord(
      * @param trainingRecords the records the split was drawn from (train plus validation)
      */
     public record Data(String source, long trainingRecords, int trainImages, int validationImages, long testImages,
-                       double[] channelMean, double[] channelStd) {
+                       double[] channelMean, double[] channelStd, String recordsSha256) {
 
         public static Data of(String source, long trainingRecords, TrainValidationSplit split, long testImages, Standardisation s) {
-            return new Data(source, trainingRecords, split.train().length, split.validation().length, testImages, s.mean(), s.std());
+            return new Data(source, trainingRecords, split.train().length, split.validation().length, testImages, s.mean(), s.std(), null);
+        }
+
+        /** With the SHA-256 of every record ({@code Cifar10.recordsSha256}): resume then notices a changed label too. */
+        public Data withRecordsSha256(String sha256) {
+            return new Data(source, trainingRecords, trainImages, validationImages, testImages, channelMean, channelStd, sha256);
+        }
+
+        /**
+         * What differs between this, the data a run recorded, and {@code now}, the data loaded to resume it; empty when nothing
+         * does. A field this record lacks (an older run) is not compared.
+         */
+        public List<String> changesTo(Data now) {
+            List<String> changes = new ArrayList<>();
+            compare(changes, "source", source, now.source);
+            compare(changes, "trainingRecords", trainingRecords, now.trainingRecords);
+            compare(changes, "trainImages", trainImages, now.trainImages);
+            compare(changes, "validationImages", validationImages, now.validationImages);
+            compare(changes, "testImages", testImages, now.testImages);
+            compare(changes, "channelMean", channelMean == null ? null : Arrays.toString(channelMean), Arrays.toString(now.channelMean));
+            compare(changes, "channelStd", channelStd == null ? null : Arrays.toString(channelStd), Arrays.toString(now.channelStd));
+            compare(changes, "recordsSha256", recordsSha256, now.recordsSha256);
+            return changes;
+        }
+
+        private static void compare(List<String> changes, String field, Object recorded, Object now) {
+            if (recorded != null && !recorded.equals(now)) changes.add(field + " was " + recorded + ", now " + now);
         }
 
         /** The statistics test images must be standardised with, as the run computed them on its training set. */
@@ -159,11 +194,11 @@ public record RunRecord(
     /**
      * What one Spark executor JVM trained with, checked on its layers.
      *
-     * @param layerHelpers      the backend's helpers setting in that JVM ("oneDNN", "cuDNN" or "off")
-     * @param layerHelperClasses the helper class of each convolution and pooling layer, "none" where DL4J runs its own code
+     * @param layerHelpers    the backend's helpers setting in that JVM ("oneDNN", "cuDNN" or "off")
+     * @param attachedHelpers the helpers its layers carry, as {@code LayerHelpers.attached} reads them
      */
-    public record Executor(String host, long pid, String nativeVariant, String layerHelpers, List<String> layerHelperClasses)
-            implements Serializable {
+    public record Executor(String host, long pid, String nativeVariant, String layerHelpers,
+                           Map<String, Map<String, Integer>> attachedHelpers) implements Serializable {
     }
 
     public record TestResult(double loss, double accuracy) {
@@ -179,18 +214,18 @@ public record RunRecord(
                 cuda ? backend.gpus() : null,
                 cuda ? new Cuda(versions.get("cudaRuntime"), versions.get("cudaDriver"), versions.get("cudnn")) : null,
                 new Hardware(backend.cpu().model(), backend.cpu().logicalCores(), HostInfo.totalMemoryBytes(), HostInfo.hostName()),
-                data, null, null);
+                data, null, null, null);
     }
 
     /** With the helpers the network's layers carry (read from them after initialisation). */
     public RunRecord withAttachedHelpers(Map<String, Map<String, Integer>> attached) {
         return new RunRecord(schema, schemaVersion, status, started, finished, resumptions, config, seed, software,
-                backend == null ? null : backend.withAttachedHelpers(attached), gpus, cuda, hardware, data, spark, test);
+                backend == null ? null : backend.withAttachedHelpers(attached), gpus, cuda, hardware, data, spark, test, error);
     }
 
     public RunRecord withSpark(Spark spark) {
         return new RunRecord(schema, schemaVersion, status, started, finished, resumptions, config, seed, software, backend, gpus, cuda,
-                hardware, data, spark, test);
+                hardware, data, spark, test, error);
     }
 
     /** Running again after {@code afterEpoch}, with {@code config} (which may train longer), in this program's format. */
@@ -198,12 +233,18 @@ public record RunRecord(
         List<Resumption> all = new ArrayList<>(resumptions == null ? List.of() : resumptions);
         all.add(new Resumption(Instant.now().toString(), afterEpoch, resumedOn.nativeVariant(), resumedOn.backend(), resumedOn.fallback()));
         return new RunRecord(SCHEMA, SCHEMA_VERSION, Status.RUNNING, started, null, List.copyOf(all), resumedConfig, seed, software,
-                backend, gpus, cuda, hardware, data, spark, null);
+                backend, gpus, cuda, hardware, data, spark, null, null);
     }
 
     public RunRecord completed(EvaluationResult result) {
         return new RunRecord(schema, schemaVersion, Status.COMPLETED, started, Instant.now().toString(), resumptions, config, seed,
-                software, backend, gpus, cuda, hardware, data, spark, new TestResult(result.loss(), result.accuracy()));
+                software, backend, gpus, cuda, hardware, data, spark, new TestResult(result.loss(), result.accuracy()), null);
+    }
+
+    /** Stopped before completing: {@code status} says how (interrupted, diverged, failed), {@code error} why. */
+    public RunRecord ended(Status how, String why) {
+        return new RunRecord(schema, schemaVersion, how, started, Instant.now().toString(), resumptions, config, seed,
+                software, backend, gpus, cuda, hardware, data, spark, null, why);
     }
 
     public void write(RunDirectory run) {

@@ -9,6 +9,7 @@ import dev.cifar10.data.Cifar10;
 import dev.cifar10.data.Cifar10Source;
 import dev.cifar10.data.LabeledImages;
 import dev.cifar10.data.PreparedData;
+import dev.cifar10.data.TrainValidationSplit;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -35,8 +36,29 @@ public final class Startup {
         BackendInfo backend = backend(config, console);
         Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
         PreparedData data = PreparedData.of(dataset, config.validationSplit(), config.seed());
+        checkSizes(config, data); // before any training: settings this data cannot satisfy
         console.println("Data: " + data.summary());
         return new Started(backend, data);
+    }
+
+    /** Settings this data cannot satisfy, refused before any training: no training image, or not one full batch. */
+    static void checkSizes(RunConfig config, PreparedData prepared) {
+        int batchSize = config.batchSize();
+        double validationSplit = config.validationSplit();
+        Cifar10 data = prepared.data();
+        TrainValidationSplit split = prepared.split();
+        int train = split.train().length, records = data.train().size();
+        if (train == 0) {
+            throw new ConfigException(String.format(Locale.ROOT, "--validation-split %s holds out all %,d training records of %s, "
+                    + "leaving none to train on. Lower --validation-split or use more data (--max-train-images).", validationSplit, records, data.source()));
+        }
+        if (batchSize > train) {
+            throw new ConfigException(String.format(Locale.ROOT, "--batch-size %d is larger than the %,d training images (%,d records less "
+                    + "%,d for validation from %s). Lower --batch-size or use more data.", batchSize, train, records, split.validation().length, data.source()));
+        }
+        if (data.test().size() == 0) {
+            throw new ConfigException("No test records in " + data.source() + ". Check --max-test-images and --data.");
+        }
     }
 
     /** The backend the settings ask for, started and checked against them; prints the banner. */

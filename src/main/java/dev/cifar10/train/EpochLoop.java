@@ -18,6 +18,8 @@ public final class EpochLoop {
      */
     public static void fit(TrainingEpochs epochs, RunDirectory run, History history, String title, PrintWriter console) {
         for (int epoch = history.epochs().size() + 1; epoch <= epochs.totalEpochs(); epoch++) {
+            StopSignals.check();
+            // diverged weights never reach the checkpoint: a NaN step loss, or NaN outputs in validation, stop the epoch first
             EpochStats stats = epochs.run(epoch);
             history.add(stats);
             console.println(stats.kerasLine(epochs.totalEpochs()));

@@ -102,6 +102,7 @@ public final class EpochProgress extends BaseTrainingListener {
 
     @Override
     public synchronized void iterationDone(Model model, int iteration, int epoch) {
+        StopSignals.check();
         double batchLoss = model.score();
         if (!Double.isFinite(batchLoss)) {
             throw new NonFiniteLossException(batchLoss, steps + 1);

@@ -6,6 +6,9 @@ import dev.cifar10.run.EvaluationResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.parallelism.ParallelWrapper;
 
+import java.lang.reflect.Field;
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * One Keras epoch: fit every training batch (in this epoch's order), then evaluate on the
  * validation set; timed the way Keras reports it. Shared by {@code train} and {@code bench}.
@@ -35,6 +38,7 @@ public final class EpochRunner implements TrainingEpochs {
         this.wrapper = workers <= 1 ? null : new ParallelWrapper.Builder<>(net).workers(workers)
                 .averagingFrequency(averagingFrequency).prefetchBuffer(prefetch).averageUpdaters(true)
                 .trainingMode(ParallelWrapper.TrainingMode.AVERAGING).reportScoreAfterAveraging(false).build();
+        if (wrapper != null) quietenKnownFailures(wrapper);
     }
 
     /** Runs epoch {@code epoch} (1-based); its batch order depends only on the seed and this number. */
@@ -75,5 +79,33 @@ public final class EpochRunner implements TrainingEpochs {
     @Override
     public int totalEpochs() {
         return totalEpochs;
+    }
+
+    /**
+     * ParallelWrapper's handler prints a worker's exception with its stack trace, then fit rethrows it. For this
+     * program's own failures (a NaN loss, a stop request), which train reports once with their exit code, record
+     * them as DL4J's handler does, without the print; anything else still goes to DL4J's handler.
+     */
+    private static void quietenKnownFailures(ParallelWrapper wrapper) {
+        Thread.UncaughtExceptionHandler dl4j = wrapper.getHandler();
+        try {
+            Field encountered = ParallelWrapper.class.getDeclaredField("exceptionEncountered");
+            Field exception = ParallelWrapper.class.getDeclaredField("exception");
+            encountered.setAccessible(true);
+            exception.setAccessible(true);
+            wrapper.setHandler((thread, e) -> {
+                if (!Failures.isKnown(e)) {
+                    dl4j.uncaughtException(thread, e);
+                    return;
+                }
+                try {
+                    if (((AtomicBoolean) encountered.get(wrapper)).compareAndSet(false, true)) exception.set(wrapper, e);
+                } catch (IllegalAccessException unexpected) {
+                    dl4j.uncaughtException(thread, e);
+                }
+            });
+        } catch (NoSuchFieldException | RuntimeException e) {
+            // another DL4J version: keep its handler and its stack trace
+        }
     }
 }

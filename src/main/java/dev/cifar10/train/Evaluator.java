@@ -23,8 +23,13 @@ public final class Evaluator {
         long n = 0;
         batches.startEpoch(0);
         while (batches.hasNext()) {
+            StopSignals.check();
             DataSet ds = batches.next();
             INDArray probabilities = net.output(ds.getFeatures(), false).castTo(DataType.FLOAT);
+            if (!Double.isFinite(probabilities.sumNumber().doubleValue())) {
+                // diverged weights (the last step's own loss can still be finite); DL4J's Evaluation would fail with a stack trace
+                throw new NonFiniteLossException("network's output", Double.NaN);
+            }
             INDArray labels = ds.getLabels().castTo(DataType.FLOAT);
             INDArray clipped = Transforms.min(Transforms.max(probabilities, KERAS_EPSILON, true), 1 - KERAS_EPSILON, false);
             lossSum -= Transforms.log(clipped, false).muli(labels).sumNumber().doubleValue();

@@ -2,6 +2,7 @@ package dev.cifar10.train;
 
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.LayerHelpers;
+import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.PreparedData;
@@ -13,6 +14,7 @@ import dev.cifar10.run.OutputException;
 import dev.cifar10.run.RunDirectory;
 import dev.cifar10.run.RunFiles;
 import dev.cifar10.run.RunRecord;
+import dev.cifar10.run.RunRecord.Status;
 import dev.cifar10.startup.Startup;
 import dev.cifar10.startup.Startup.Started;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -21,6 +23,7 @@ import org.deeplearning4j.util.CrashReportingUtil;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -47,8 +50,7 @@ public final class Trainer {
         RunDirectory run = RunDirectory.create(outDir);
         try (AutoCloseable lock = run.lock()) {
             MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
-            RunRecord record = RunRecord.start(config, started.backend(), RunRecord.Data.of(data.data().source(),
-                    data.data().train().size(), data.split(), data.data().test().size(), data.standardisation()))
+            RunRecord record = RunRecord.start(config, started.backend(), dataRecord(data))
                     .withAttachedHelpers(reportHelpers(net, started.backend()));
             record.write(run);
             return fitAndTest(run, record, started, net, new History());
@@ -57,22 +59,49 @@ public final class Trainer {
         }
     }
 
-    /** Continues the run in {@code runDir} after its last checkpointed epoch, up to {@code config.epochs()}. */
-    public History resume(Path runDir) {
-        Started started = Startup.start(config, cacheDir, console);
+    /**
+     * Continues the run in {@code runDir} after its last checkpointed epoch, up to {@code config.epochs()}.
+     * Everything is checked (the lock, the checkpoint, the workers, the data) before anything in the run is touched.
+     *
+     * @param allowInexact continue a run of several workers although the result cannot match an uninterrupted run
+     */
+    public History resume(Path runDir, boolean allowInexact) {
         RunDirectory run = RunDirectory.open(runDir);
         try (AutoCloseable lock = run.lock()) {
+            run.removeTemporaryFiles(); // a killed write's leftovers: only now that the run is ours
             Checkpoint checkpoint = Checkpoint.require(run);
+            Started started = Startup.start(config, cacheDir, console);
+            int workers = started.backend().workersFor(config.workers());
+            if (workers > 1 && !allowInexact) {
+                throw new ConfigException("Cannot resume " + runDir + " exactly: it trains with " + workers + " workers (DL4J ParallelWrapper), "
+                        + "which is not reproducible even without an interruption (two uninterrupted runs with --workers 2 already differ "
+                        + "in their first epoch). Add --allow-inexact-resume to continue from epoch " + checkpoint.epoch()
+                        + "'s checkpoint anyway, or start a new run; runs with one worker resume bit for bit.");
+            }
+            RunRecord recorded = RunRecord.read(runDir);
+            List<String> changes = recorded.data().changesTo(dataRecord(started.data()));
+            if (!changes.isEmpty()) {
+                throw new ConfigException("Cannot resume " + runDir + ": its data changed since the run started (" + String.join("; ", changes)
+                        + "). Restore the data it was trained on (" + config.data() + "), or start a new run.");
+            }
             MultiLayerNetwork net = checkpoint.restore(run);
             History history = new History(new ArrayList<>(checkpoint.history()));
-            RunRecord record = RunRecord.read(runDir).resumed(config, checkpoint.epoch(), started.backend())
+            RunRecord record = recorded.resumed(config, checkpoint.epoch(), started.backend())
                     .withAttachedHelpers(reportHelpers(net, started.backend()));
             record.write(run);
-            console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%n", run.path(), checkpoint.epoch(), config.epochs());
+            RunFiles.levelWith(run, checkpoint, history, curvesTitle(config));
+            console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%s%n", run.path(), checkpoint.epoch(), config.epochs(),
+                    workers > 1 ? " (inexactly: " + workers + " workers)" : "");
             return fitAndTest(run, record, started, net, history);
         } catch (Exception e) {
             throw rethrow(e);
         }
+    }
+
+    /** The data section of run.json, with the fingerprint of every record that resume checks. */
+    private static RunRecord.Data dataRecord(PreparedData data) {
+        return RunRecord.Data.of(data.data().source(), data.data().train().size(), data.split(), data.data().test().size(),
+                data.standardisation()).withRecordsSha256(data.data().recordsSha256());
     }
 
     /** Prints the helper each convolution and pooling layer actually carries (and a warning if some lack one); returns them for run.json. */
@@ -83,7 +112,17 @@ public final class Trainer {
         return LayerHelpers.attached(net);
     }
 
+    /** Training and test, with Ctrl-C and SIGTERM turned into a clean stop; run.json says how a run that did not complete ended. */
     private History fitAndTest(RunDirectory run, RunRecord record, Started started, MultiLayerNetwork net, History history) {
+        try (StopSignals signals = StopSignals.install()) {
+            return fitAndTestUntilStopped(run, record, started, net, history);
+        } catch (RuntimeException e) {
+            recordEnd(run, record, e);
+            throw e;
+        }
+    }
+
+    private History fitAndTestUntilStopped(RunDirectory run, RunRecord record, Started started, MultiLayerNetwork net, History history) {
         // DL4J writes a memory report when it runs out of memory: keep it with the run, not in the working directory
         CrashReportingUtil.crashDumpOutputDirectory(run.path().toFile());
         PreparedData data = started.data();
@@ -111,5 +150,18 @@ public final class Trainer {
 
     private static RuntimeException rethrow(Exception e) {
         return e instanceof RuntimeException r ? r : new OutputException("Cannot release the run lock: " + e);
+    }
+
+    private void recordEnd(RunDirectory run, RunRecord record, RuntimeException e) {
+        Status status = Failures.find(e, RunInterruptedException.class) != null ? Status.INTERRUPTED
+                : Failures.find(e, NonFiniteLossException.class) != null ? Status.DIVERGED : Status.FAILED;
+        try {
+            record.ended(status, String.valueOf(Failures.known(e).getMessage())).write(run);
+        } catch (OutputException ignored) {
+            // a full disk is the error being reported; the previous run.json stays whole
+        }
+        if (status == Status.INTERRUPTED) {
+            console.println("Interrupted; epochs completed so far are saved. Continue with: train --resume " + run.path());
+        }
     }
 }

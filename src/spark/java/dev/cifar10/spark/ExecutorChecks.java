@@ -1,21 +1,17 @@
 package dev.cifar10.spark;
 
 import dev.cifar10.backend.BackendInfo;
+import dev.cifar10.backend.LayerHelpers;
 import dev.cifar10.run.RunRecord;
 import dev.cifar10.train.NonFiniteLossException;
 import dev.cifar10.util.HostInfo;
 import org.apache.spark.util.CollectionAccumulator;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
-import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -44,7 +40,7 @@ final class ExecutorChecks implements TrainingHook {
         BackendInfo backend = ExecutorBackend.require();
         if (!reported) {
             reports.add(new RunRecord.Executor(HostInfo.hostName(), ProcessHandle.current().pid(), backend.nativeVariant(), backend.helpers(),
-                    layerHelpers((MultiLayerNetwork) model)));
+                    LayerHelpers.attached((MultiLayerNetwork) model)));
             reported = true;
         }
     }
@@ -72,17 +68,6 @@ final class ExecutorChecks implements TrainingHook {
     /** One line for the console: the executor JVM, its native build and its layers' helpers. */
     static String describe(RunRecord.Executor executor) {
         return String.format(Locale.ROOT, "%s pid %d: natives %s, layer helpers %s (%s)", executor.host(), executor.pid(),
-                executor.nativeVariant(), executor.layerHelpers(), String.join(", ", executor.layerHelperClasses()));
-    }
-
-    /** The helper class of each convolution and pooling layer, "none" where DL4J runs its own implementation. */
-    static List<String> layerHelpers(MultiLayerNetwork net) {
-        return Arrays.stream(net.getLayers())
-                .filter(l -> l instanceof ConvolutionLayer || l instanceof SubsamplingLayer)
-                .map(ExecutorChecks::helperName).toList();
-    }
-
-    private static String helperName(Layer layer) {
-        return layer.getHelper() == null ? "none" : layer.getHelper().getClass().getSimpleName();
+                executor.nativeVariant(), executor.layerHelpers(), LayerHelpers.describe(executor.attachedHelpers()));
     }
 }

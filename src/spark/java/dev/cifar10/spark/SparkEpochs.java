@@ -1,6 +1,7 @@
 package dev.cifar10.spark;
 
 import dev.cifar10.backend.BackendException;
+import dev.cifar10.backend.LayerHelpers;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.run.EpochStats;
 import dev.cifar10.run.RunRecord;
@@ -89,7 +90,7 @@ final class SparkEpochs implements TrainingEpochs {
             String key = report.host() + "/" + report.pid();
             if (executors.putIfAbsent(key, report) != null) continue;
             console.println("Executor " + ExecutorChecks.describe(report));
-            if (config.helpers() && report.layerHelperClasses().contains("none")) {
+            if (config.helpers() && !LayerHelpers.allAttached(report.attachedHelpers())) {
                 throw new BackendException("Executor " + ExecutorChecks.describe(report) + " trained without the layer helpers the run asks for.",
                         "Check that its native build loads (the executor's log says why not), or run with --no-helpers.");
             }

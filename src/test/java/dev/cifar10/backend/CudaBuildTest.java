@@ -1,8 +1,7 @@
 package dev.cifar10.backend;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cifar10.SampleData;
+import dev.cifar10.run.RunRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
@@ -91,8 +91,8 @@ class CudaBuildTest {
         return run(pathDir, List.of(), args.toArray(String[]::new));
     }
 
-    static JsonNode backendOf(Path runDir) throws IOException {
-        return new ObjectMapper().readTree(runDir.resolve("run.json").toFile()).get("backend");
+    static RunRecord.Backend backendOf(Path runDir) {
+        return RunRecord.read(runDir).backend();
     }
 
     @Test
@@ -103,10 +103,12 @@ class CudaBuildTest {
         r.assertClean();
         assertTrue(r.output().contains("Fell back to the CPU: No NVIDIA driver was found"), r.output());
         assertTrue(r.output().contains("Layer helpers attached: convolution: 6 MKLDNNConvHelper"), r.output());
-        JsonNode backend = backendOf(out);
-        assertEquals("cuda", backend.get("build").asText());
-        assertEquals("cpu", backend.get("backend").asText());
-        assertTrue(backend.get("fallback").asText().contains("No NVIDIA driver"), backend.toString());
+        RunRecord.Backend backend = backendOf(out);
+        assertEquals("cuda", backend.build());
+        assertEquals("cpu", backend.name());
+        assertTrue(backend.fallback().contains("No NVIDIA driver"), backend.toString());
+        assertEquals(Map.of("convolution", Map.of("MKLDNNConvHelper", 6), "subsampling", Map.of("MKLDNNSubsamplingHelper", 3)),
+                backend.attachedHelpers());
         assertTrue(Files.exists(out.resolve("test.json")));
     }
 
@@ -118,7 +120,7 @@ class CudaBuildTest {
         assertEquals(0, auto.exitCode(), auto.output());
         auto.assertClean();
         assertTrue(auto.output().contains("Fell back to the CPU: CUDA library libcuda.so.1 did not load"), auto.output());
-        assertTrue(backendOf(out).get("fallback").asText().contains("libcuda.so.1"));
+        assertTrue(backendOf(out).fallback().contains("libcuda.so.1"));
 
         Run insist = train(driver, tmp.resolve("insist"), "--device", "0");
         assertEquals(5, insist.exitCode(), insist.output());

@@ -36,13 +36,16 @@ class FaultsTest {
     }
 
     @Test
-    void aRunDirectoryInUseIsRefused() throws Exception {
+    void aRunDirectoryInUseIsRefusedAndItsTemporaryFilesLeftAlone() throws Exception {
         Path dir = smokeRun("busy", 1);
         RunDirectory run = RunDirectory.open(dir);
         try (AutoCloseable lock = run.lock()) {
+            // the live run is half-way through writing history.csv: a refused resume must leave its temporary file alone
+            Path liveTemporary = Files.writeString(dir.resolve(".history.csv.tmp"), "epoch,loss\n1,2.0\n2,");
             Outcome o = run("train", "--resume", dir.toString(), "--epochs", "2");
             assertEquals(4, o.exitCode(), o.err());
             assertTrue(o.err().contains("is in use by another training process"), o.err());
+            assertTrue(Files.exists(liveTemporary), "the refused resume deleted the live run's temporary file");
         }
         Outcome later = run("train", "--resume", dir.toString(), "--epochs", "2");
         assertEquals(0, later.exitCode(), later.err() + "\nthe lock is gone with its holder");

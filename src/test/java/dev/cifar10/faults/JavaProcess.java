@@ -11,7 +11,12 @@ final class JavaProcess {
     }
 
     static Process start(Path log, List<String> jvmOptions, String mainClass, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        return startUnder(List.of(), log, jvmOptions, mainClass, args);
+    }
+
+    /** The same under a wrapper command ({@code strace ...}, {@code bash -c 'ulimit ...; exec "$0" "$@"'}). */
+    static Process startUnder(List<String> wrapper, Path log, List<String> jvmOptions, String mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
@@ -23,6 +28,12 @@ final class JavaProcess {
 
     static Process train(Path log, String... args) throws IOException {
         return start(log, List.of("-Xmx1g"), "dev.cifar10.cli.Main", prepend("train", args));
+    }
+
+    /** train in a process whose files may not grow beyond {@code kib} KiB (the shell's ulimit -f): a full disk, for real. */
+    static Process trainWithFileSizeLimit(Path log, int kib, String... args) throws IOException {
+        return startUnder(List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$0\" \"$@\""), log, List.of("-Xmx1g"),
+                "dev.cifar10.cli.Main", prepend("train", args));
     }
 
     private static String[] prepend(String first, String[] rest) {

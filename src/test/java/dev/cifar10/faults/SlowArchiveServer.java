@@ -20,18 +20,22 @@ import java.util.HexFormat;
 /** A loopback server for a real-format CIFAR-10 archive that sends slowly (to be killed mid-transfer) and honours ranges. */
 final class SlowArchiveServer implements AutoCloseable {
     private final HttpServer server;
+    private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool();
     private final byte[] archive;
     private volatile boolean slow = true;
     private volatile String lastRange;
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
     SlowArchiveServer() throws IOException {
         archive = archive();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/cifar-10-binary.tar.gz", this::handle);
+        server.setExecutor(executor); // clients served at once, as a real server does
         server.start();
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        requests.incrementAndGet();
         String range = ex.getRequestHeaders().getFirst("Range");
         lastRange = range;
         int from = range == null ? 0 : Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
@@ -68,6 +72,10 @@ final class SlowArchiveServer implements AutoCloseable {
         return archive.length;
     }
 
+    int requests() {
+        return requests.get();
+    }
+
     String lastRange() {
         return lastRange;
     }
@@ -75,6 +83,7 @@ final class SlowArchiveServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        executor.shutdownNow();
     }
 
     /** cifar-10-batches-bin/ with the whole sample: about 6 MB, incompressible pixels. */

@@ -85,7 +85,7 @@ class RunRecordTest {
     void ignoresFieldsAndStatusesItDoesNotKnow() throws IOException {
         Path dir = written(json -> {
             json.put("interruptedBy", "SIGTERM");
-            json.put("status", "interrupted");
+            json.put("status", "paused"); // a status of a newer version
             ((ObjectNode) json.get("backend")).put("fallbackReason", "no GPU");
         });
         RunRecord record = RunRecord.read(dir);
