@@ -28,3 +28,5 @@ jar=target/cifar10-dl4j.jar
     done
   done
 } 2>&1 | tee "$output"
+echo
+"$python" bench/summarise_breakdown.py "$output"
