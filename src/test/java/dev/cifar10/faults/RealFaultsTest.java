@@ -1,11 +1,14 @@
 package dev.cifar10.faults;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cifar10.Cli;
 import dev.cifar10.Cli.Outcome;
 import dev.cifar10.SampleData;
 import dev.cifar10.data.Cifar10Download;
 import dev.cifar10.data.DataException;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,9 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +101,34 @@ class RealFaultsTest {
         assertEquals(6, v.exitCode(), v.err() + v.out());
         assertFalse(v.err().contains("\tat "), v.err());
         assertFalse(Files.exists(oneStep.resolve("checkpoint.json")), "diverged weights must not become the checkpoint to resume from");
+    }
+
+    @Test
+    void aRunThatDivergesAfterAGoodEpochStopsWithExitSixAndKeepsThatEpochsCheckpoint() throws Exception {
+        Path dir = tmp.resolve("good-then-nan");
+        Outcome first = run("train", "--profile", "smoke", "--data", "synthetic", "--epochs", "1", "--out", dir.toString());
+        assertEquals(0, first.exitCode(), first.err() + first.out());
+        // Epoch 1 trained well. Its checkpoint's Adam rate raised to 1e5 (and its SHA-256 recorded again, which resume
+        // checks): epoch 2, resumed from it, overflows to a NaN loss at once.
+        Path zip = dir.resolve("checkpoint-epoch-0001.zip");
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
+        net.setLearningRate(1e5);
+        ModelSerializer.writeModel(net, zip.toFile(), true);
+        ObjectNode checkpoint = (ObjectNode) JSON.readTree(dir.resolve("checkpoint.json").toFile());
+        checkpoint.put("modelSha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(zip))));
+        JSON.writeValue(dir.resolve("checkpoint.json").toFile(), checkpoint);
+        Files.copy(zip, dir.resolve("model.zip"), StandardCopyOption.REPLACE_EXISTING); // model.zip is the checkpoint's bytes
+        List<String> kept = List.of("checkpoint.json", "checkpoint-epoch-0001.zip", "model.zip", "history.csv", "history.json", "curves.png");
+        Map<String, byte[]> before = new HashMap<>();
+        for (String f : kept) before.put(f, Files.readAllBytes(dir.resolve(f)));
+
+        Outcome resumed = run("train", "--resume", dir.toString(), "--epochs", "2");
+        assertEquals(6, resumed.exitCode(), resumed.err() + resumed.out());
+        assertTrue(resumed.err().contains("NaN") && resumed.err().contains("--learning-rate") && !resumed.err().contains("\tat "), resumed.err());
+        assertEquals("diverged", JSON.readTree(dir.resolve("run.json").toFile()).get("status").asText());
+        for (String f : kept) assertArrayEquals(before.get(f), Files.readAllBytes(dir.resolve(f)), f + " of the good epoch stays as it was");
+        assertFalse(Files.exists(dir.resolve("checkpoint-epoch-0002.zip")), "no checkpoint of diverged weights");
+        assertEquals(List.of(), temporaryFiles(dir));
     }
 
     @Test
