@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,6 +51,18 @@ public final class LayerHelpers {
             sb.append(h);
         });
         return sb.toString();
+    }
+
+    /**
+     * Prints the "Layer helpers attached:" line for a freshly built network, and the warning below it when some
+     * layer lacks its helper; returns what the layers carry, for run.json and the bench record.
+     */
+    public static Map<String, Map<String, Integer>> report(BackendInfo backend, MultiLayerNetwork net, PrintWriter console) {
+        Map<String, Map<String, Integer>> attached = attached(net);
+        console.println("Layer helpers attached: " + describe(attached));
+        String warning = warning(backend, net);
+        if (warning != null) console.println(warning);
+        return attached;
     }
 
     /** A warning when helpers were switched on but some convolution or pooling layer runs DL4J's built-in code; else null. */

@@ -65,10 +65,7 @@ public final class Benchmark {
         PreparedData data = started.data();
 
         MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
-        String attachedHelpers = LayerHelpers.describe(net);
-        console.println("Layer helpers attached: " + attachedHelpers);
-        String warning = LayerHelpers.warning(backend, net);
-        if (warning != null) console.println(warning);
+        String attachedHelpers = LayerHelpers.describe(LayerHelpers.report(backend, net, console));
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         CifarBatches timed = stepsPerEpoch > 0 ? trainBatches.capped(stepsPerEpoch) : trainBatches;
         MemoryProbe memory = new MemoryProbe(!backend.gpus().isEmpty());

@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The notebook, as a Java program: start the backend, load the data, standardise and split it
@@ -51,7 +50,7 @@ public final class Trainer {
         try (AutoCloseable lock = run.lock()) {
             MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
             RunRecord record = RunRecord.start(config, started.backend(), dataRecord(data))
-                    .withAttachedHelpers(reportHelpers(net, started.backend()));
+                    .withAttachedHelpers(LayerHelpers.report(started.backend(), net, console));
             record.write(run);
             return fitAndTest(run, record, started, net, new History());
         } catch (Exception e) {
@@ -87,7 +86,7 @@ public final class Trainer {
             MultiLayerNetwork net = checkpoint.restore(run);
             History history = new History(new ArrayList<>(checkpoint.history()));
             RunRecord record = recorded.resumed(config, checkpoint.epoch(), started.backend())
-                    .withAttachedHelpers(reportHelpers(net, started.backend()));
+                    .withAttachedHelpers(LayerHelpers.report(started.backend(), net, console));
             record.write(run);
             RunFiles.levelWith(run, checkpoint, history, curvesTitle(config));
             console.printf(Locale.ROOT, "Resuming %s after epoch %d of %d%s%n", run.path(), checkpoint.epoch(), config.epochs(),
@@ -102,14 +101,6 @@ public final class Trainer {
     private static RunRecord.Data dataRecord(PreparedData data) {
         return RunRecord.Data.of(data.data().source(), data.data().train().size(), data.split(), data.data().test().size(),
                 data.standardisation()).withRecordsSha256(data.data().recordsSha256());
-    }
-
-    /** Prints the helper each convolution and pooling layer actually carries (and a warning if some lack one); returns them for run.json. */
-    private Map<String, Map<String, Integer>> reportHelpers(MultiLayerNetwork net, BackendInfo backend) {
-        console.println("Layer helpers attached: " + LayerHelpers.describe(net));
-        String warning = LayerHelpers.warning(backend, net);
-        if (warning != null) console.println(warning);
-        return LayerHelpers.attached(net);
     }
 
     /** Training and test, with Ctrl-C and SIGTERM turned into a clean stop; run.json says how a run that did not complete ended. */
