@@ -1,6 +1,7 @@
 package dev.cifar10.model;
 
 import dev.cifar10.data.Cifar10;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -33,6 +34,13 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * epsilon is 1e-7 (DL4J's default is 1e-8); DL4J's DropoutLayer takes the probability to KEEP,
  * so Keras's Dropout(0.2) is DropoutLayer(0.8). Sparse categorical cross-entropy on integer labels
  * is multi-class cross-entropy (MCXENT) on one-hot labels.
+ *
+ * <p>For speed on the CPU (docs/where-the-time-goes.md), with the same arithmetic: the layers compute
+ * in NHWC, oneDNN's layout ({@link ChannelsLast} converts the NCHW input once); convolutions are
+ * {@link Conv2D}, DL4J's layer minus a copy per call; ReLU is {@link Relu}, DL4J's with a vectorised
+ * backward pass; and each convolution's pre-activation is kept for backprop ({@code CacheMode.DEVICE}).
+ * NHWC changes the order in which Flatten lists the last pooling layer's outputs, so the dense layer's
+ * initial weights meet the features in another order: same distribution, another draw.
  */
 public final class NotebookCnn {
     static final int HEIGHT = 32, WIDTH = 32, CHANNELS = 3;
@@ -62,14 +70,18 @@ public final class NotebookCnn {
                 .convolutionMode(ConvolutionMode.Same)
                 .trainingWorkspaceMode(s.workspaceMode())
                 .inferenceWorkspaceMode(s.workspaceMode())
+                // keep each convolution's pre-activation from the forward pass: backprop needs it for the ReLU
+                // and would otherwise run the convolution again (a third of the convolution work)
+                .cacheMode(CacheMode.DEVICE)
                 .list();
+        layers.inputPreProcessor(0, new ChannelsLast());   // NCHW images in, NHWC inside: oneDNN's layout
         for (int filters : new int[]{32, 64, 128}) {
             layers.layer(conv(filters)).layer(conv(filters))
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                     .layer(new DropoutLayer(keep));
         }
         return layers
-                .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nOut(256).activation(new Relu()).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(Cifar10.CLASSES).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(HEIGHT, WIDTH, CHANNELS))
                 .build();
@@ -82,6 +94,6 @@ public final class NotebookCnn {
     }
 
     private static ConvolutionLayer conv(int filters) {
-        return new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(Activation.RELU).build();
+        return new Conv2D(new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(new Relu()));
     }
 }

@@ -1,0 +1,43 @@
+package dev.cifar10.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Keras's {@code Conv2D(filters, 3x3, padding="same")}: DL4J's convolution layer configuration, unchanged
+ * (same parameters, same JSON apart from the class name), built into a {@link Conv2DLayer}, which skips
+ * two copies DL4J makes on every step in NHWC.
+ */
+public class Conv2D extends ConvolutionLayer {
+
+    public Conv2D(ConvolutionLayer.Builder builder) {
+        super(builder);
+    }
+
+    /** For DL4J's JSON reader. */
+    protected Conv2D() {
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        // as ConvolutionLayer.instantiate, with this project's layer class
+        Conv2DLayer layer = new Conv2DLayer(conf, networkDataType);
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        ParamInitializer initializer = initializer();
+        Map<String, INDArray> params = initializer.init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.cifar10.model;
+
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.common.primitives.Pair;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/**
+ * ReLU, max(0, z), as DL4J's {@link ActivationReLU}, with a faster backward pass: dL/dz = dL/da where
+ * z &gt; 0, else 0, computed as step(z) * dL/da, two vectorised passes, in place on z.
+ *
+ * <p>Why: DL4J's ReLU backward runs libnd4j's {@code relu_bp}, which calls a {@code std::function} per
+ * element: 0.9 ms for one 32x32x32x32 activation where step + multiply take 0.25 ms. In NHWC the
+ * convolution layer hands the activation NCHW-permuted views of NHWC arrays, and {@code relu_bp}
+ * walks those element by element through their strides: 17 ms for the same array. This class
+ * computes in the arrays' memory order instead (a permutation that makes both contiguous), so the
+ * layout costs nothing. The result is exactly DL4J's, including at z = 0 (gradient 0), except that
+ * a NaN or infinite gradient stays NaN where z &lt;= 0 (the run stops on the NaN loss either way).
+ */
+public class Relu extends ActivationReLU {
+
+    @Override
+    public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
+        assertShape(in, epsilon);
+        int[] order = memoryOrder(in);
+        if (order == null || !Arrays.equals(in.stride(), epsilon.stride())) {   // not one block, or laid out unlike z
+            return super.backprop(in, epsilon);
+        }
+        INDArray z = in.permute(order);
+        INDArray dLda = epsilon.permute(order);
+        Nd4j.exec(new Step(z, z, 0.0));   // z > 0 ? 1 : 0
+        z.muli(dLda);
+        return new Pair<>(in, null);      // in is the view of z in the caller's axis order
+    }
+
+    /**
+     * The permutation of {@code a}'s axes that lists them from the largest stride to the smallest, when
+     * that makes {@code a} one contiguous C-order block; null when {@code a} is not contiguous.
+     */
+    static int[] memoryOrder(INDArray a) {
+        long[] stride = a.stride();
+        int[] order = IntStream.range(0, a.rank()).boxed()
+                .sorted(Comparator.comparingLong((Integer axis) -> -stride[axis]))
+                .mapToInt(Integer::intValue).toArray();
+        return isContiguous(a.permute(order)) ? order : null;
+    }
+
+    private static boolean isContiguous(INDArray a) {
+        long expected = 1;
+        for (int axis = a.rank() - 1; axis >= 0; axis--) {
+            if (a.size(axis) != 1 && a.stride(axis) != expected) return false;
+            expected *= a.size(axis);
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "relu";
+    }
+}
