@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Keras's {@code Conv2D(filters, 3x3, padding="same")}: DL4J's convolution layer configuration, unchanged
- * (same parameters, same JSON apart from the class name), built into a {@link Conv2DLayer}, which skips
- * two copies DL4J makes on every step in NHWC.
+ * (same parameters, same JSON apart from the class name), built into a {@link Conv2DLayer}, which does
+ * not compute the convolution twice per training step.
  */
 public class Conv2D extends ConvolutionLayer {
 

@@ -3,8 +3,10 @@ package dev.cifar10.model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
@@ -12,50 +14,89 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * DL4J's convolution layer, minus a copy it makes on every call in NHWC.
+ * DL4J's convolution layer, minus work it repeats on every training step when a helper (oneDNN on
+ * the CPU, cuDNN on the GPU) computes the convolution:
  *
- * <p>DL4J M2.1's {@code ConvolutionLayer.preOutput} first copies an NHWC input to NCHW, then, when a
- * helper (oneDNN, cuDNN) computes the convolution, hands the helper the original input and uses the copy
- * only to read the input's height and width. It runs twice a training step, in the forward pass and
- * again in backprop (where, with {@code CacheMode.DEVICE}, it then returns the kept pre-activation):
- * 10% of a CPU training step went to those copies. Here, in NHWC with a helper, the sizes come from the
- * NHWC input itself and nothing is copied. Everything else, including the fallback to DL4J's own
- * im2col code when there is no helper, is DL4J's.
+ * <ul>
+ * <li><b>The pre-activation is kept for backprop.</b> DL4J's backprop needs z (before the ReLU) and
+ * computes it again, running the whole convolution a second time. Here the training forward pass keeps
+ * a copy, used by the backprop that follows on the same input and then let go. (DL4J's
+ * {@code CacheMode} does the same but never lets go: a later backprop on another input could read a
+ * stale z.)</li>
+ * <li><b>No NCHW copy of an NHWC input.</b> DL4J's {@code preOutput} copies an NHWC input to NCHW and, with
+ * a helper, uses the copy only to read the input's height and width; here they are read from the input.</li>
+ * </ul>
+ *
+ * The arithmetic is DL4J's: the same helper call on the same arrays. Without a helper everything is
+ * DL4J's own path (im2col), unchanged.
  */
 public class Conv2DLayer extends ConvolutionLayer {
+    private INDArray keptPreActivation;   // z of the last training forward pass
+    private INDArray keptFor;             // the input (after any input dropout) it was computed from
 
     public Conv2DLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
+    private boolean helperInUse() {
+        return helper != null && (helperCountFail == 0 || !layerConf().isCudnnAllowFallback()) && hasBias();
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        keptPreActivation = keptFor = null;
+        if (!training || !helperInUse()) {
+            return super.activate(training, workspaceMgr);
+        }
+        if (input == null) {
+            throw new IllegalArgumentException("Cannot perform forward pass with null input " + layerId());
+        }
+        applyDropOutIfNecessary(true, workspaceMgr);
+        INDArray z = preOutput(true, false, workspaceMgr).getFirst();
+        keptPreActivation = workspaceMgr.dup(ArrayType.ACTIVATIONS, z);   // the activation below overwrites z
+        keptFor = input;
+        return helper.activate(z, layerConf().getActivationFn(), true);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        try {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        } finally {
+            keptPreActivation = keptFor = null;
+        }
+    }
+
     @Override
     protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
-        boolean helperInUse = helper != null && (helperCountFail == 0 || !layerConf().isCudnnAllowFallback());
-        if (!helperInUse || layerConf().getCnn2dDataFormat() != CNN2DFormat.NHWC || !hasBias()) {
+        if (!helperInUse()) {
             return super.preOutput(training, forBackprop, workspaceMgr);
         }
-        if (forBackprop && preOutput != null) {
-            return new Pair<>(preOutput, null);   // this step's forward pass kept it (CacheMode.DEVICE)
+        if (forBackprop && keptPreActivation != null && keptFor == input) {
+            return new Pair<>(keptPreActivation, null);
+        }
+        if (layerConf().getCnn2dDataFormat() != CNN2DFormat.NHWC) {
+            return super.preOutput(training, forBackprop, workspaceMgr);
         }
         assertInputSet(false);
         validateInputRank();
         INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
         INDArray bias = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr);
         validateInputDepth(weights.size(1));
-        INDArray input = this.input.castTo(dataType);
+        INDArray in = input.castTo(dataType);
 
         int[] kernel = layerConf().getKernelSize();
         int[] strides = layerConf().getStride();
         int[] dilation = layerConf().getDilation();
         int[] pad = layerConf().getPadding();
         if (convolutionMode == ConvolutionMode.Same) {
-            int[] outSize = ConvolutionUtils.getOutputSize(input, kernel, strides, null, convolutionMode, dilation, CNN2DFormat.NHWC);
-            pad = ConvolutionUtils.getSameModeTopLeftPadding(outSize, new int[]{(int) input.size(1), (int) input.size(2)},
+            int[] outSize = ConvolutionUtils.getOutputSize(in, kernel, strides, null, convolutionMode, dilation, CNN2DFormat.NHWC);
+            pad = ConvolutionUtils.getSameModeTopLeftPadding(outSize, new int[]{(int) in.size(1), (int) in.size(2)},
                     kernel, strides, dilation);
         }
         INDArray z;
         try {
-            z = helper.preOutput(input, weights, bias, kernel, strides, pad, layerConf().getCudnnAlgoMode(),
+            z = helper.preOutput(in, weights, bias, kernel, strides, pad, layerConf().getCudnnAlgoMode(),
                     layerConf().getCudnnFwdAlgo(), convolutionMode, dilation, CNN2DFormat.NHWC, workspaceMgr);
         } catch (RuntimeException e) {
             z = null;   // DL4J's own path below tries the helper again and handles the failure its way (log, fallback)

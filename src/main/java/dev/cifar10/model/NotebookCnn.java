@@ -1,7 +1,6 @@
 package dev.cifar10.model;
 
 import dev.cifar10.data.Cifar10;
-import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -37,8 +36,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *
  * <p>For speed on the CPU (docs/where-the-time-goes.md), with the same arithmetic: the layers compute
  * in NHWC, oneDNN's layout ({@link ChannelsLast} converts the NCHW input once); convolutions are
- * {@link Conv2D}, DL4J's layer minus a copy per call; ReLU is {@link Relu}, DL4J's with a vectorised
- * backward pass; and each convolution's pre-activation is kept for backprop ({@code CacheMode.DEVICE}).
+ * {@link Conv2D}, DL4J's layer keeping its pre-activation for backprop instead of computing the
+ * convolution again, and without a copy per call; ReLU is {@link Relu}, DL4J's with a vectorised
+ * backward pass.
  * NHWC changes the order in which Flatten lists the last pooling layer's outputs, so the dense layer's
  * initial weights meet the features in another order: same distribution, another draw.
  */
@@ -70,9 +70,6 @@ public final class NotebookCnn {
                 .convolutionMode(ConvolutionMode.Same)
                 .trainingWorkspaceMode(s.workspaceMode())
                 .inferenceWorkspaceMode(s.workspaceMode())
-                // keep each convolution's pre-activation from the forward pass: backprop needs it for the ReLU
-                // and would otherwise run the convolution again (a third of the convolution work)
-                .cacheMode(CacheMode.DEVICE)
                 .list();
         layers.inputPreProcessor(0, new ChannelsLast());   // NCHW images in, NHWC inside: oneDNN's layout
         for (int filters : new int[]{32, 64, 128}) {
