@@ -2,9 +2,15 @@ package dev.cifar10.model;
 
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -44,11 +51,12 @@ class NotebookCnnTest {
             assertArrayEquals(expected[i][1], actual.get(i)[1], "b of parameterised layer " + i);
         }
         assertEquals(14, net.getLayers().length); // 3 x (conv, conv, pool, dropout) + dense + output
-        // activation shape after every layer ("same" convs keep 32x32, each pool halves it)
+        // activation shape after every layer ("same" convs keep 32x32, each pool halves it): NCHW images in,
+        // NHWC [n, h, w, c] after ChannelsLast, the layout the layers compute in
         long[][] shapes = {{2, 3, 32, 32},
-                {2, 32, 32, 32}, {2, 32, 32, 32}, {2, 32, 16, 16}, {2, 32, 16, 16},
-                {2, 64, 16, 16}, {2, 64, 16, 16}, {2, 64, 8, 8}, {2, 64, 8, 8},
-                {2, 128, 8, 8}, {2, 128, 8, 8}, {2, 128, 4, 4}, {2, 128, 4, 4},
+                {2, 32, 32, 32}, {2, 32, 32, 32}, {2, 16, 16, 32}, {2, 16, 16, 32},
+                {2, 16, 16, 64}, {2, 16, 16, 64}, {2, 8, 8, 64}, {2, 8, 8, 64},
+                {2, 8, 8, 128}, {2, 8, 8, 128}, {2, 4, 4, 128}, {2, 4, 4, 128},
                 {2, 256}, {2, 10}};
         var activations = net.feedForward(Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32), false);
         assertEquals(shapes.length, activations.size());
@@ -56,6 +64,33 @@ class NotebookCnnTest {
         var out = net.output(Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32));
         assertArrayEquals(new long[]{2, 10}, out.shape());
         assertEquals(2.0, out.sumNumber().doubleValue(), 1e-4); // softmax rows
+    }
+
+    @Test
+    void computesInNhwcWithTheProjectsLayers() {
+        MultiLayerConfiguration conf = NotebookCnn.configuration(NotebookCnn.Settings.notebook(777));
+        assertEquals(ChannelsLast.class, conf.getInputPreProcess(0).getClass(), "NCHW images in, NHWC inside");
+        // Conv2DLayer keeps its own pre-activation; DL4J's CacheMode would keep one it never lets go (a stale z)
+        assertEquals(CacheMode.NONE, conf.getCacheMode());
+        int convolutions = 0;
+        for (var layerConf : conf.getConfs()) {
+            Layer layer = layerConf.getLayer();
+            if (layer instanceof ConvolutionLayer conv) {
+                assertEquals(Conv2D.class, conv.getClass());
+                assertEquals(Relu.class, conv.getActivationFn().getClass());
+                assertEquals(CNN2DFormat.NHWC, conv.getCnn2dDataFormat());
+                convolutions++;
+            }
+            if (layer instanceof SubsamplingLayer pool) assertEquals(CNN2DFormat.NHWC, pool.getCnn2dDataFormat());
+            if (layer instanceof DenseLayer dense) assertEquals(Relu.class, dense.getActivationFn().getClass());
+        }
+        assertEquals(6, convolutions);
+
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        assertEquals(814_122, net.numParams());
+        long conv2dLayers = Arrays.stream(net.getLayers()).filter(l -> l instanceof Conv2DLayer).count();
+        assertEquals(6, conv2dLayers);
     }
 
     @Test
