@@ -98,7 +98,7 @@ public final class StepBreakdown {
         String cls = layer.getClass().getSimpleName();
         long count = java.util.Arrays.stream(net.getLayers()).filter(l -> l.getClass() == layer.getClass()).count();
         String extra = switch (cls) {
-            case "ConvolutionLayer", "DenseLayer" -> " (+ReLU)";
+            case "ConvolutionLayer", "Conv2DLayer", "DenseLayer" -> " (+ReLU)";
             case "OutputLayer" -> " (dense + softmax + loss)";
             default -> "";
         };

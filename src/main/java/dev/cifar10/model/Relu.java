@@ -11,16 +11,21 @@ import java.util.Comparator;
 import java.util.stream.IntStream;
 
 /**
- * ReLU, max(0, z), as DL4J's {@link ActivationReLU}, with a faster backward pass: dL/dz = dL/da where
- * z &gt; 0, else 0, computed as step(z) * dL/da, two vectorised passes, in place on z.
+ * ReLU, max(0, z), as DL4J's {@link ActivationReLU}, with a backward pass that is faster and, in NHWC,
+ * correct: dL/dz = dL/da where z &gt; 0, else 0, written into z's own memory, in z's layout.
  *
- * <p>Why: DL4J's ReLU backward runs libnd4j's {@code relu_bp}, which calls a {@code std::function} per
- * element: 0.9 ms for one 32x32x32x32 activation where step + multiply take 0.25 ms. In NHWC the
- * convolution layer hands the activation NCHW-permuted views of NHWC arrays, and {@code relu_bp}
- * walks those element by element through their strides: 17 ms for the same array. This class
- * computes in the arrays' memory order instead (a permutation that makes both contiguous), so the
- * layout costs nothing. The result is exactly DL4J's, including at z = 0 (gradient 0), except that
- * a NaN or infinite gradient stays NaN where z &lt;= 0 (the run stops on the NaN loss either way).
+ * <p>Speed: DL4J's ReLU backward runs libnd4j's {@code relu_bp}, which calls a {@code std::function}
+ * per element: 0.9 ms for one 32x32x32x32 activation where step(z) * dL/da, two vectorised passes,
+ * take 0.25 ms. In NHWC the convolution layer hands the activation NCHW-permuted views of NHWC
+ * arrays, and {@code relu_bp} walks those element by element through their strides: 17 ms. Here the
+ * arrays are taken in their memory order (a permutation that makes both contiguous).
+ *
+ * <p>Correctness: DL4J's {@code backprop} returns a new array in NCHW order; its convolution layer
+ * then hands oneDNN an NHWC view of it that is not contiguous, and oneDNN's convolution backprop
+ * (libnd4j M2.1) gets weight and input gradients wrong on such views (Conv2DLayerTest shows it).
+ * So the result always goes into z's memory, in z's layout, also when this class falls back to
+ * DL4J's arithmetic. The values are exactly DL4J's, including at z = 0 (gradient 0), except that a
+ * NaN or infinite dL/da stays NaN where z &lt;= 0 (the run stops on the NaN loss either way).
  */
 public class Relu extends ActivationReLU {
 
@@ -29,7 +34,8 @@ public class Relu extends ActivationReLU {
         assertShape(in, epsilon);
         int[] order = memoryOrder(in);
         if (order == null || !Arrays.equals(in.stride(), epsilon.stride())) {   // not one block, or laid out unlike z
-            return super.backprop(in, epsilon);
+            INDArray dLdz = super.backprop(in, epsilon).getFirst();
+            return new Pair<>(in.assign(dLdz), null);                           // into z's layout, see above
         }
         INDArray z = in.permute(order);
         INDArray dLda = epsilon.permute(order);
