@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -95,10 +96,11 @@ public final class StepBreakdown {
 
     /** The layer's class and how many of it the network has, e.g. "ConvolutionLayer (+ReLU) x6". */
     private String typeName(Layer layer) {
-        String cls = layer.getClass().getSimpleName();
+        // this project's Conv2DLayer is DL4J's ConvolutionLayer with less copying: one name, to line up with PyTorch's rows
+        String cls = layer instanceof ConvolutionLayer ? "ConvolutionLayer" : layer.getClass().getSimpleName();
         long count = java.util.Arrays.stream(net.getLayers()).filter(l -> l.getClass() == layer.getClass()).count();
         String extra = switch (cls) {
-            case "ConvolutionLayer", "Conv2DLayer", "DenseLayer" -> " (+ReLU)";
+            case "ConvolutionLayer", "DenseLayer" -> " (+ReLU)";
             case "OutputLayer" -> " (dense + softmax + loss)";
             default -> "";
         };
