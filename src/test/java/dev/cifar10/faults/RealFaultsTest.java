@@ -94,10 +94,13 @@ class RealFaultsTest {
         assertEquals("diverged", JSON.readTree(dir.resolve("run.json").toFile()).get("status").asText());
         assertFalse(Files.exists(dir.resolve("checkpoint.json")) || Files.exists(dir.resolve("model.zip")), "nothing diverged is saved");
 
-        // one step per epoch: the step's own loss is finite, the weights it leaves are not; validation must catch them
+        // One step per epoch: the step's own loss is finite (it is computed before the update), the weights it leaves
+        // are not usable: Adam's first step moves every weight by about the learning rate, and at 1e6 the next forward
+        // pass overflows to NaN. Validation must catch them. (At 999 the NHWC network's output saturates to a finite
+        // loss of 13.8 instead of NaN, so that run legitimately keeps epoch 1.)
         Path oneStep = tmp.resolve("nan-one-step");
         Outcome v = run("train", "--profile", "smoke", "--data", "synthetic", "--max-train-images", "46", "--epochs", "2",
-                "--learning-rate", "999", "--out", oneStep.toString());
+                "--learning-rate", "1000000", "--out", oneStep.toString());
         assertEquals(6, v.exitCode(), v.err() + v.out());
         assertFalse(v.err().contains("\tat "), v.err());
         assertFalse(Files.exists(oneStep.resolve("checkpoint.json")), "diverged weights must not become the checkpoint to resume from");
