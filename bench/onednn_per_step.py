@@ -8,7 +8,8 @@ framework around it. Counts the primitives whose batch is the training batch (pr
 divides by the training steps, found as the backward-weights calls / the number of convolutions.
 
     DNNL_VERBOSE=1 java -jar target/cifar10-dl4j.jar bench --epochs 1 > dl4j.log
-    DNNL_VERBOSE=1 python3 bench/reference/pytorch_cifar10.py --device cpu --threads 2 --epochs 1 > torch.log
+    DNNL_VERBOSE=1 OMP_PROC_BIND=true GOMP_SPINCOUNT=1000 /usr/bin/python3 bench/reference/pytorch_cifar10.py \
+        --device cpu --threads 2 --epochs 1 > torch.log     # a Python with torch: Debian's python3-torch here
     bench/onednn_per_step.py dl4j.log torch.log
 """
 import argparse
