@@ -1,8 +1,9 @@
 package dev.cifar10.bench;
 
+import dev.cifar10.util.Stats;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -100,21 +101,14 @@ public record BenchRecord(
     }
 
     public static Median medianOf(List<Epoch> epochs) {
-        return new Median(median(epochs.stream().mapToDouble(Epoch::seconds).toArray()),
-                median(epochs.stream().mapToDouble(Epoch::msPerStep).toArray()),
-                median(epochs.stream().mapToDouble(Epoch::imagesPerSecond).toArray()),
-                median(epochs.stream().mapToDouble(Epoch::validationImagesPerSecond).toArray()));
+        return new Median(Stats.median(epochs.stream().mapToDouble(Epoch::seconds).toArray()),
+                Stats.median(epochs.stream().mapToDouble(Epoch::msPerStep).toArray()),
+                Stats.median(epochs.stream().mapToDouble(Epoch::imagesPerSecond).toArray()),
+                Stats.median(epochs.stream().mapToDouble(Epoch::validationImagesPerSecond).toArray()));
     }
 
     public static Spread spreadOf(List<Epoch> epochs) {
         return new Spread(epochs.stream().mapToDouble(Epoch::imagesPerSecond).min().orElse(Double.NaN),
                 epochs.stream().mapToDouble(Epoch::imagesPerSecond).max().orElse(Double.NaN));
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        if (v.length == 0) return Double.NaN;
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

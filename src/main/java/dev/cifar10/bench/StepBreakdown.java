@@ -1,5 +1,7 @@
 package dev.cifar10.bench;
 
+import dev.cifar10.util.Stats;
+
 import dev.cifar10.data.CifarBatches;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
@@ -60,7 +62,7 @@ public final class StepBreakdown {
             perLayer(batch, ms);
         }
         Map<String, Double> medians = new LinkedHashMap<>();
-        ms.forEach((k, v) -> medians.put(k, BenchRecord.median(v.stream().mapToDouble(Double::doubleValue).toArray())));
+        ms.forEach((k, v) -> medians.put(k, Stats.median(v.stream().mapToDouble(Double::doubleValue).toArray())));
         return medians;
     }
 

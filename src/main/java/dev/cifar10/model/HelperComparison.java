@@ -1,5 +1,7 @@
 package dev.cifar10.model;
 
+import dev.cifar10.util.Stats;
+
 import dev.cifar10.backend.LayerHelpers;
 import dev.cifar10.data.Cifar10;
 import org.deeplearning4j.config.DL4JSystemProperties;
@@ -9,7 +11,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
@@ -62,7 +63,7 @@ public final class HelperComparison {
             msWithout[i] = pass(without, input, labels, seed).ms();
         }
         return new Result(LayerHelpers.describe(with), LayerHelpers.describe(without),
-                relativeDifference(a.output(), b.output()), relativeDifference(a.gradient(), b.gradient()), median(msWith), median(msWithout));
+                relativeDifference(a.output(), b.output()), relativeDifference(a.gradient(), b.gradient()), Stats.median(msWith), Stats.median(msWithout));
     }
 
     private record Pass(INDArray output, INDArray gradient, double ms) {
@@ -106,11 +107,5 @@ public final class HelperComparison {
         INDArray reference = b.castTo(DataType.DOUBLE);
         double scale = Math.max(reference.norm2Number().doubleValue(), Double.MIN_NORMAL);
         return a.castTo(DataType.DOUBLE).sub(reference).norm2Number().doubleValue() / scale;
-    }
-
-    static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

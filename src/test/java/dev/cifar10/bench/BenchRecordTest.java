@@ -1,5 +1,7 @@
 package dev.cifar10.bench;
 
+import dev.cifar10.util.Stats;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -71,6 +73,6 @@ class BenchRecordTest {
 
     @Test
     void medianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
-        assertEquals(2.5, BenchRecord.median(new double[]{4, 1, 3, 2}), 1e-12);
+        assertEquals(2.5, Stats.median(new double[]{4, 1, 3, 2}), 1e-12);
     }
 }
