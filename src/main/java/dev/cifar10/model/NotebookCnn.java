@@ -34,7 +34,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * so Keras's Dropout(0.2) is DropoutLayer(0.8). Sparse categorical cross-entropy on integer labels
  * is multi-class cross-entropy (MCXENT) on one-hot labels.
  *
- * <p>For speed on the CPU (docs/where-the-time-goes.md), with the same arithmetic: the layers compute
+ * <p>For speed on the CPU (docs/where-the-time-goes.md), with the same operations: the layers compute
  * in NHWC, oneDNN's layout ({@link ChannelsLast} converts the NCHW input once); convolutions are
  * {@link Conv2D}, DL4J's layer keeping its pre-activation for backprop instead of computing the
  * convolution again, and without a copy per call; ReLU is {@link Relu}, DL4J's with a vectorised
