@@ -20,7 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <ul>
  * <li><b>The pre-activation is kept for backprop.</b> DL4J's backprop needs z (before the ReLU) and
  * computes it again, running the whole convolution a second time. Here the training forward pass keeps
- * a copy, used by the backprop that follows on the same input and then let go. (DL4J's
+ * z, used by the backprop that follows on the same input and then let go. With this project's {@link Relu}
+ * the activation is written into a new array, so z is kept as it is; any other activation overwrites z, so a
+ * copy is kept. (DL4J's
  * {@code CacheMode} does the same but never lets go: a later backprop on another input could read a
  * stale z.)</li>
  * <li><b>No NCHW copy of an NHWC input.</b> DL4J's {@code preOutput} copies an NHWC input to NCHW and, with
@@ -53,8 +55,12 @@ public class Conv2DLayer extends ConvolutionLayer {
         }
         applyDropOutIfNecessary(true, workspaceMgr);
         INDArray z = preOutput(true, false, workspaceMgr).getFirst();
-        keptPreActivation = workspaceMgr.dup(ArrayType.ACTIVATIONS, z);   // the activation below overwrites z
         keptFor = input;
+        if (layerConf().getActivationFn() instanceof Relu relu) {   // ReLU into a new array: z stays as it is
+            keptPreActivation = z;
+            return relu.activate(z, workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, z.dataType(), z.shape(), z.ordering()));
+        }
+        keptPreActivation = workspaceMgr.dup(ArrayType.ACTIVATIONS, z);   // the activation below overwrites z
         return helper.activate(z, layerConf().getActivationFn(), true);
     }
 

@@ -2,6 +2,7 @@ package dev.cifar10.model;
 
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.common.primitives.Pair;
@@ -28,6 +29,12 @@ import java.util.stream.IntStream;
  * NaN or infinite dL/da stays NaN where z &lt;= 0 (the run stops on the NaN loss either way).
  */
 public class Relu extends ActivationReLU {
+
+    /** max(0, z) written into {@code out} (same shape as z), z left as it is: one pass instead of a copy and an in-place ReLU. */
+    public INDArray activate(INDArray z, INDArray out) {
+        Nd4j.exec(new RectifiedLinear(z, out, 0.0));
+        return out;
+    }
 
     @Override
     public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
