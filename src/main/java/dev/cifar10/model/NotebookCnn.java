@@ -87,6 +87,7 @@ public final class NotebookCnn {
     public static MultiLayerNetwork build(Settings settings) {
         MultiLayerNetwork net = new MultiLayerNetwork(configuration(settings));
         net.init();
+        StandardPathUpdater.install(net);
         return net;
     }
 

@@ -1,5 +1,6 @@
 package dev.cifar10.run;
 
+import dev.cifar10.model.StandardPathUpdater;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -123,6 +124,7 @@ public record Checkpoint(int epoch, String modelFile, String modelSha256, long r
             if (net.getUpdater() == null || net.getUpdater().getStateViewArray() == null) {
                 throw new IOException("it holds no updater state");
             }
+            StandardPathUpdater.install(net);   // the saved Adam moments, on DL4J's standard path (see there)
             Nd4j.getRandom().setStates(rngRootState, rngNodeState);
             return net;
         } catch (IOException | RuntimeException e) {
