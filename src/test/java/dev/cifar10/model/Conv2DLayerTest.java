@@ -316,6 +316,26 @@ class Conv2DLayerTest {
         expected.assertSameAs(Result.of(conv.backpropGradient(eps.dup(), noWorkspaces)), "second backprop after one forward pass");
     }
 
+    /**
+     * Backprop leaves the activation the forward pass returned as it was (bench --breakdown feeds it to the next
+     * layer after the backprop): the layer keeps z, and ReLU's backward pass overwrites z, never the activation.
+     */
+    @Test
+    void backpropLeavesTheReturnedActivationAlone() {
+        Twins nets = twins(true);
+        nets.project().initGradientsView();
+        Layer conv = nets.project().getLayer(0);
+        assertInstanceOf(Conv2DLayer.class, conv);
+        LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+        Nd4j.getRandom().setSeed(12);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, H, W, C);   // NHWC, as after ChannelsLast
+        INDArray activation = conv.activate(x, true, noWorkspaces);
+        INDArray before = activation.dup();
+        assertTrue(before.maxNumber().doubleValue() > 0, "some units active");
+        conv.backpropGradient(Nd4j.randn(DataType.FLOAT, activation.shape()), noWorkspaces);
+        assertSameValues(before, activation, "the activation after backprop");
+    }
+
     private record Result(INDArray weightGradient, INDArray biasGradient, INDArray epsilon) {
         static Result of(Pair<Gradient, INDArray> p) {
             return new Result(p.getFirst().getGradientFor("W").dup(), p.getFirst().getGradientFor("b").dup(), p.getSecond().dup());

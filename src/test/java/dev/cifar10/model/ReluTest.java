@@ -153,6 +153,19 @@ class ReluTest {
         assertEquals("relu", new Relu().toString());
     }
 
+    /** The training forward pass's form: max(0, z) into another array, z left as it was (the layer keeps it for backprop). */
+    @Test
+    void activateIntoAnotherArrayIsDl4jsReluAndLeavesZAlone() {
+        Nd4j.getRandom().setSeed(8);
+        INDArray z = preActivation(4, 8, 5, 5).permute(0, 2, 3, 1).dup('c');   // NHWC, as Conv2DLayer's z
+        INDArray zBefore = z.dup();
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, z.shape());
+        INDArray returned = new Relu().activate(z, out);
+        assertSame(out, returned);
+        assertSameValues(new ActivationReLU().getActivation(z.dup('c'), true), out, "activate(z, out)");
+        assertSameValues(zBefore, z, "z after activate(z, out)");
+    }
+
     @Test
     void survivesANetworkConfigurationJsonRoundTrip() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -76,8 +77,7 @@ class StandardPathUpdaterTest {
         INDArray flat = updater.getFlattenedGradientsView();
 
         Gradient copy = new DefaultGradient(flat.dup());
-        Gradient part = new DefaultGradient(flat.reshape(flat.length()).get(
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, flat.length() - 10)));
+        Gradient part = new DefaultGradient(flat.reshape(flat.length()).get(NDArrayIndex.interval(0, flat.length() - 10)));
         for (Gradient foreign : new Gradient[]{copy, part}) {
             assertFalse(StandardPathUpdater.isNetworksOwn(foreign, flat));
             assertSame(foreign, updater.forDl4j(foreign));
