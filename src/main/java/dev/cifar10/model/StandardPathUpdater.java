@@ -48,16 +48,31 @@ public final class StandardPathUpdater extends MultiLayerUpdater {
     }
 
     /**
-     * True when {@code gradient.gradient()} is the network's flattened gradient, reshaped: the same memory from its
-     * start, the same length, both contiguous. (A reshape wraps the memory in another buffer object: compare addresses.)
+     * True when {@code gradient.gradient()} is the network's flattened gradient, reshaped: a view of the same
+     * allocation (a reshape wraps it in another buffer object that shares its JavaCPP pointer object, a Java-level
+     * comparison on any backend), from the same offset, with the same length, both contiguous.
      * A false "no" costs only speed: the gradient then goes on unchanged, down DL4J's external path.
      */
     static boolean isNetworksOwn(Gradient gradient, INDArray flat) {
         INDArray g = gradient.gradient();
         if (g == flat) return true;
-        return flat != null && g != null && g.offset() == 0 && flat.offset() == 0
-                && g.data().address() == flat.data().address() && g.dataType() == flat.dataType()
-                && g.length() == flat.length() && g.elementWiseStride() == 1 && flat.elementWiseStride() == 1;
+        return flat != null && g != null && g.dataType() == flat.dataType() && g.length() == flat.length()
+                && g.offset() == flat.offset() && g.elementWiseStride() == 1 && flat.elementWiseStride() == 1
+                && g.data().sameUnderlyingData(flat.data());
+    }
+
+    private volatile boolean lastUpdateExternal;
+
+    /** DL4J calls this in every update with its own verdict on the gradient; kept so tests can see which path ran. */
+    @Override
+    protected void divideByMinibatch(boolean isExternal, Gradient gradient, int batchSize) {
+        lastUpdateExternal = isExternal;
+        super.divideByMinibatch(isExternal, gradient, batchSize);
+    }
+
+    /** Whether DL4J took its external-gradient path in the last update. */
+    boolean lastUpdateWasExternal() {
+        return lastUpdateExternal;
     }
 
     /** The same gradient, whose flattened array is the network's own view object. */

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,6 +69,20 @@ class StandardPathUpdaterTest {
         // DL4J's BaseMultiLayerUpdater.update: isExternal = gradient.gradient() != getFlattenedGradientsView()
         assertSame(updater.getFlattenedGradientsView(), updater.forDl4j(own).gradient());
         assertSame(own.gradientForVariable(), updater.forDl4j(own).gradientForVariable());
+    }
+
+    /** What the class is for: fit's updates take DL4J's standard path (DL4J's own verdict, from inside its update). */
+    @Test
+    void fitTakesDl4jsStandardPathAndAForeignGradientTheExternalOne() {
+        MultiLayerNetwork net = NotebookCnn.build(NotebookCnn.Settings.notebook(3));
+        StandardPathUpdater updater = (StandardPathUpdater) net.getUpdater();
+        Nd4j.getRandom().setSeed(3);
+        net.fit(images(), labels(0));
+        assertFalse(updater.lastUpdateWasExternal(), "fit's update went down DL4J's external path");
+
+        Gradient copy = new DefaultGradient(updater.getFlattenedGradientsView().dup());
+        updater.update(copy, 1, 0, BATCH, LayerWorkspaceMgr.noWorkspaces());
+        assertTrue(updater.lastUpdateWasExternal(), "a copy of the gradient is not the network's own");
     }
 
     @Test
