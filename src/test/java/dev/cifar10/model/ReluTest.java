@@ -44,16 +44,7 @@ class ReluTest {
     @Test
     void cOrderArrayIsComputedInPlaceAndMatchesDl4j() {
         Nd4j.getRandom().setSeed(1);
-        INDArray z = preActivation(4, 8, 5, 5);
-        INDArray eps = Nd4j.randn(DataType.FLOAT, 4, 8, 5, 5);
-
-        INDArray expected = new ActivationReLU().backprop(z.dup('c'), eps.dup('c')).getFirst();
-        INDArray zOwn = z.dup('c');
-        INDArray actual = new Relu().backprop(zOwn, eps.dup('c')).getFirst();
-
-        assertSame(zOwn, actual, "fast path: dL/dz written over z");
-        assertSameValues(expected, actual, "C order");
-        assertZeroWhereZIsZero(z, actual);
+        assertInPlaceAndLikeDl4j(preActivation(4, 8, 5, 5), Nd4j.randn(DataType.FLOAT, 4, 8, 5, 5), "C order");
     }
 
     @Test
@@ -134,11 +125,16 @@ class ReluTest {
     @Test
     void denseLayerShapeMatchesDl4j() {
         Nd4j.getRandom().setSeed(6);
-        INDArray z = preActivation(32, 256);
-        INDArray eps = Nd4j.randn(DataType.FLOAT, 32, 256);
+        assertInPlaceAndLikeDl4j(preActivation(32, 256), Nd4j.randn(DataType.FLOAT, 32, 256), "rank 2");
+    }
+
+    /** Relu's backprop on C-order copies of z and eps: DL4J's values, 0 where z is 0, written over z (the fast path). */
+    private static void assertInPlaceAndLikeDl4j(INDArray z, INDArray eps, String what) {
         INDArray expected = new ActivationReLU().backprop(z.dup('c'), eps.dup('c')).getFirst();
-        INDArray actual = new Relu().backprop(z.dup('c'), eps.dup('c')).getFirst();
-        assertSameValues(expected, actual, "rank 2");
+        INDArray zOwn = z.dup('c');
+        INDArray actual = new Relu().backprop(zOwn, eps.dup('c')).getFirst();
+        assertSame(zOwn, actual, what + ": fast path, dL/dz written over z");
+        assertSameValues(expected, actual, what);
         assertZeroWhereZIsZero(z, actual);
     }
 
