@@ -238,7 +238,8 @@ def main():
     p.add_argument("--max-train-images", type=int, default=4572, help="training records before the 70/30 split (0 = all)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--epochs", type=int, default=3, help="timed epochs")
-    p.add_argument("--warmup-steps", type=int, default=20)
+    p.add_argument("--warmup-steps", type=int, default=500, help="untimed steps first; DL4J's bench default, "
+                   "which the JVM needs to compile its Java code (the comparison script passes DL4J's own count)")
     p.add_argument("--eval-batch-size", type=int, default=256)
     p.add_argument("--threads", type=int, default=0,
                    help="CPU threads (0 = DL4J's default: OMP_NUM_THREADS, else every CPU this process may use; "

@@ -41,11 +41,12 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--threads", type=int, default=0, help="0 = DL4J's default (OMP_NUM_THREADS, else every CPU)")
-    p.add_argument("--steps", type=int, default=30, help="timed steps (after as many warm-up steps)")
+    p.add_argument("--steps", type=int, default=30, help="timed steps")
+    p.add_argument("--warmup-steps", type=int, default=500, help="untimed training steps first, as DL4J's bench")
     p.add_argument("--max-train-images", type=int, default=4572)
     a = p.parse_args()
-    if a.batch_size < 1 or a.steps < 1 or a.threads < 0:
-        p.error("--batch-size and --steps must be 1 or more, --threads 0 or more")
+    if a.batch_size < 1 or a.steps < 1 or a.threads < 0 or a.warmup_steps < 0:
+        p.error("--batch-size and --steps must be 1 or more, --threads and --warmup-steps 0 or more")
     torch.set_num_threads(a.threads or ref.default_threads())
     torch.manual_seed(777)
     images, labels, _ = ref.load("synthetic", a.max_train_images)
@@ -99,8 +100,13 @@ def main():
             ms.setdefault(f"layer {t} x{counts[t]} backward", []).append(1000 * b)
         net.zero_grad(set_to_none=True)
 
+    for _ in range(a.warmup_steps):  # plain training steps, as DL4J's bench warms up
+        idx = torch.from_numpy(rng.choice(len(images), a.batch_size))
+        opt.zero_grad(set_to_none=True)
+        loss_fn(net((images_t[idx].float() - mean_t) * inv_std_t), labels_t[idx]).backward()
+        opt.step()
     warm = {}
-    for _ in range(a.steps):
+    for _ in range(min(a.steps, 5)):  # then the per-layer path, as DL4J's breakdown does
         one_step(warm)
     ms = {}
     for _ in range(a.steps):

@@ -27,7 +27,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     RunSettingsOptions settings = new RunSettingsOptions("bench");
 
-    @Option(names = "--warmup-steps", defaultValue = "20", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).")
+    /**
+     * HotSpot compiles a method fully (C2) only after thousands of calls, and DL4J's Java code runs a few calls
+     * per layer per step: with 20 warm-up steps the timed epochs ran 25% below the speed reached after about
+     * 500 steps (README, "Warm-up"), a cold phase that is under 2% of the notebook's 30 epochs.
+     */
+    @Option(names = "--warmup-steps", defaultValue = "500",
+            description = "Untimed training steps first, so the timed epochs run at the speed reached once the JVM has "
+                    + "compiled the Java code (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
 
     @Option(names = "--steps", description = "Cap each timed epoch at this many steps (default: whole epochs).")
