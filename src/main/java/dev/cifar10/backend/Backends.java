@@ -1,5 +1,6 @@
 package dev.cifar10.backend;
 
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.cuda.convolution.CudnnHelpers;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
@@ -85,6 +86,7 @@ public final class Backends {
             if (build.equals("cpu")) choose(options, build, null);
             return current;
         }
+        long physicalCap = PhysicalMemoryGuard.takeOver();   // before anything loads JavaCPP
         CpuInfo cpu = CpuInfo.detect();
         // nvidia-smi only where CUDA is possible: the cpu build and --backend cpu never ask the driver
         boolean mayUseCuda = build.equals("cuda") && !options.backend().equals(BackendOptions.CPU);
@@ -101,6 +103,8 @@ public final class Backends {
         if (choice.cuda() != null) details.put("cudaLibraries", choice.cuda().paths()); // the versions go to BackendInfo
         System.setProperty(JAVACPP_EXTENSION_PROPERTY, variant.substring(PLATFORM.length()));
         details.put("openMp", OpenMpSettings.apply());
+        details.put("physicalMemoryCap", physicalCap > 0 ? Pointer.formatBytes(physicalCap) + ", checked once a training step"
+                : "JavaCPP's, checked on every allocation");
         // DL4J M2.1 ships with all layer helpers disabled by default (DL4JSystemProperties).
         System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, Boolean.toString(!options.helpers()));
 

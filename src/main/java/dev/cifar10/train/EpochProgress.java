@@ -1,5 +1,6 @@
 package dev.cifar10.train;
 
+import dev.cifar10.backend.PhysicalMemoryGuard;
 import dev.cifar10.util.Progress;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -103,6 +104,7 @@ public final class EpochProgress extends BaseTrainingListener {
     @Override
     public synchronized void iterationDone(Model model, int iteration, int epoch) {
         StopSignals.check();
+        PhysicalMemoryGuard.check();
         double batchLoss = model.score();
         if (!Double.isFinite(batchLoss)) {
             throw new NonFiniteLossException(batchLoss, steps + 1);

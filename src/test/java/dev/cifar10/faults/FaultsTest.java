@@ -119,7 +119,7 @@ class FaultsTest {
     @Test
     void runningOutOfHeapNamesTheSettingToRaise() throws Exception {
         Path log = tmp.resolve("oom.log");
-        Process p = JavaProcess.start(log, List.of("-Xmx48m"), "dev.cifar10.cli.Main",
+        Process p = JavaProcess.start(log, List.of("-Xmx24m"), "dev.cifar10.cli.Main",
                 "train", "--profile", "smoke", "--data", "synthetic", "--max-train-images", "40000", "--out", tmp.resolve("oom").toString());
         assertTrue(p.waitFor(3, TimeUnit.MINUTES));
         String output = Files.readString(log);
@@ -137,6 +137,18 @@ class FaultsTest {
         String output = Files.readString(log);
         assertEquals(7, p.exitValue(), output);
         assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("org.bytedeco.javacpp.maxphysicalbytes"), output);
+    }
+
+    @Test
+    void withoutAUserCapJavaCppsDefaultCapIsCheckedOnceAStep() throws Exception {
+        // JavaCPP's default cap is maxBytes + 3 x the heap: with a 24 MB heap, 96 MB, which the natives alone exceed
+        Path log = tmp.resolve("oom-physical.log");
+        Process p = JavaProcess.start(log, List.of("-Xmx24m"), "dev.cifar10.cli.Main",
+                "train", "--profile", "smoke", "--data", "synthetic", "--out", tmp.resolve("oom-physical").toString());
+        assertTrue(p.waitFor(3, TimeUnit.MINUTES));
+        String output = Files.readString(log);
+        assertEquals(7, p.exitValue(), output);
+        assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("checked once a training step"), output);
     }
 
     @Test
