@@ -75,7 +75,7 @@ public final class NotebookCnn {
         for (int filters : new int[]{32, 64, 128}) {
             layers.layer(conv(filters)).layer(conv(filters))
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new DropoutLayer(keep));
+                    .layer(new DropoutLayer(new InvertedDropout(keep)));
         }
         return layers
                 .layer(new DenseLayer.Builder().nOut(256).activation(new Relu()).build())

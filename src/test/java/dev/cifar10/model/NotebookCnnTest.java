@@ -100,6 +100,7 @@ class NotebookCnnTest {
         for (var layerConf : conf.getConfs()) {
             Layer layer = layerConf.getLayer();
             if (layer instanceof DropoutLayer d) {
+                assertInstanceOf(InvertedDropout.class, d.getIDropout());
                 assertEquals(0.8, ((Dropout) d.getIDropout()).getP(), 1e-12); // DL4J keeps p; Keras drops 0.2
                 dropouts++;
             }
