@@ -11,6 +11,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.SplittableRandom;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 class InvertedDropoutTest {
@@ -42,6 +44,34 @@ class InvertedDropoutTest {
             INDArray expected = kept.castTo(DataType.FLOAT).muli(scale);
             assertTrue(expected.equalsWithEps(mask, 1e-5), "kept elements are input / p, dropped ones 0, at p = " + p);
         }
+    }
+
+    @Test
+    void theMaskIsSplittableRandomsDrawsSplitInTwoSeededFromNd4jsGenerator() {
+        // what the class documents, computed independently: element 2j uses the top 24 bits of the j-th draw, 2j+1 the next 24
+        double p = 0.8;
+        Nd4j.getRandom().setSeed(99);
+        long seed = Nd4j.getRandom().nextLong();
+        SplittableRandom draws = new SplittableRandom(seed);
+        float[] expected = new float[1001];
+        for (int i = 0; i < expected.length; i += 2) {
+            long r = draws.nextLong();
+            expected[i] = (r >>> 40) / (double) (1 << 24) < p ? (float) (1 / p) : 0f;
+            if (i + 1 < expected.length) expected[i + 1] = ((r >>> 8) & 0xFFFFFF) / (double) (1 << 24) < p ? (float) (1 / p) : 0f;
+        }
+        Nd4j.getRandom().setSeed(99);
+        INDArray input = Nd4j.ones(DataType.FLOAT, expected.length);
+        INDArray output = input.ulike();
+        new InvertedDropout(p).applyDropout(input, output, 0, 0, NO_WORKSPACES);
+        assertArrayEquals(expected, output.toFloatVector());
+    }
+
+    @Test
+    void aCloneIsAnInvertedDropoutWithTheSameP() {
+        // DL4J clones a layer's dropout with its configuration (network clones, ParallelWrapper's replicas)
+        InvertedDropout clone = new InvertedDropout(0.8).clone();
+        assertInstanceOf(InvertedDropout.class, clone);
+        assertEquals(0.8, clone.getP(), 0);
     }
 
     @Test
