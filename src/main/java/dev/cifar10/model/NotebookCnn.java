@@ -38,7 +38,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * in NHWC, oneDNN's layout ({@link ChannelsLast} converts the NCHW input once); convolutions are
  * {@link Conv2D}, DL4J's layer keeping its pre-activation for backprop instead of computing the
  * convolution again, and without a copy per call; ReLU is {@link Relu}, DL4J's with a vectorised
- * backward pass.
+ * backward pass; dropout is {@link InvertedDropout}, DL4J's with the mask drawn in Java.
  * NHWC changes the order in which Flatten lists the last pooling layer's outputs, so the dense layer's
  * initial weights meet the features in another order: same distribution, another draw.
  */
