@@ -103,7 +103,7 @@ public final class Backends {
         if (choice.cuda() != null) details.put("cudaLibraries", choice.cuda().paths()); // the versions go to BackendInfo
         System.setProperty(JAVACPP_EXTENSION_PROPERTY, variant.substring(PLATFORM.length()));
         details.put("openMp", OpenMpSettings.apply());
-        details.put("physicalMemoryCap", physicalCap > 0 ? Pointer.formatBytes(physicalCap) + ", checked once a training step"
+        details.put("physicalMemoryCap", physicalCap > 0 ? Pointer.formatBytes(physicalCap) + ", checked once a step (training step or evaluation batch)"
                 : "JavaCPP's, checked on every allocation");
         // DL4J M2.1 ships with all layer helpers disabled by default (DL4JSystemProperties).
         System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, Boolean.toString(!options.helpers()));

@@ -29,8 +29,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * HotSpot compiles a method fully (C2) only after thousands of calls, and DL4J's Java code runs a few calls
-     * per layer per step: with 20 warm-up steps the timed epochs ran 25% below the speed reached after about
-     * 500 steps (README, "Warm-up"), a cold phase that is under 2% of the notebook's 30 epochs.
+     * per layer per step: with 20 warm-up steps the first timed epoch ran about 23% and the 3-epoch median about
+     * 12% below the speed reached after about 500 steps (README, "Warm-up: 500 steps"), a cold phase that is
+     * under 2% of the notebook's 30 epochs.
      */
     @Option(names = "--warmup-steps", defaultValue = "500",
             description = "Untimed training steps first, so the timed epochs run at the speed reached once the JVM has "

@@ -79,7 +79,7 @@ public class InvertedDropout extends Dropout {
         return new InvertedDropout(getP(), getPSchedule() == null ? null : getPSchedule().clone());
     }
 
-    /** Float on the CPU, in one contiguous block: then the mask can be written through a plain buffer. */
+    /** Float on the CPU: then the mask (always allocated here, so one contiguous block) can be written through a plain buffer. */
     private static boolean drawsOnHost(INDArray output) {
         return Nd4j.getEnvironment().isCPU() && output.dataType() == DataType.FLOAT;
     }
@@ -89,7 +89,7 @@ public class InvertedDropout extends Dropout {
         int n = (int) mask.length();
         if (hostMask == null || hostMask.length < n) hostMask = new float[n];
         float[] m = hostMask;
-        int keepBelow = (int) Math.ceil(p * TWO_TO_24);   // u = k / 2^24 < p  <=>  k < ceil(p * 2^24)
+        int keepBelow = keepBelow(p);
         float kept = (float) (1.0 / p);
         int pairs = n / 2;
         for (int j = 0; j < pairs; j++) {   // branch-free: which elements drop is random, so a branch would be mispredicted
@@ -100,6 +100,11 @@ public class InvertedDropout extends Dropout {
         if (n % 2 == 1) m[n - 1] = kept * (((int) (mix(seed + (pairs + 1) * GOLDEN_GAMMA) >>> 40) - keepBelow) >>> 31);
         FloatBuffer target = mask.data().asNioFloat();
         target.put(m, 0, n);
+    }
+
+    /** A 24-bit draw k is kept when u = k / 2^24 &lt; p, that is when k &lt; ceil(p * 2^24). */
+    static int keepBelow(double p) {
+        return (int) Math.ceil(p * TWO_TO_24);
     }
 
     /** SplitMix64's output function (java.util.SplittableRandom's). */

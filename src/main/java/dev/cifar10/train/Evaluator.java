@@ -1,5 +1,6 @@
 package dev.cifar10.train;
 
+import dev.cifar10.backend.PhysicalMemoryGuard;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.run.EvaluationResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -24,6 +25,7 @@ public final class Evaluator {
         batches.startEpoch(0);
         while (batches.hasNext()) {
             StopSignals.check();
+            PhysicalMemoryGuard.check();
             DataSet ds = batches.next();
             INDArray probabilities = net.output(ds.getFeatures(), false).castTo(DataType.FLOAT);
             if (!Double.isFinite(probabilities.sumNumber().doubleValue())) {

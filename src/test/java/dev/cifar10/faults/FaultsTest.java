@@ -119,7 +119,7 @@ class FaultsTest {
     @Test
     void runningOutOfHeapNamesTheSettingToRaise() throws Exception {
         Path log = tmp.resolve("oom.log");
-        Process p = JavaProcess.start(log, List.of("-Xmx24m"), "dev.cifar10.cli.Main",
+        Process p = JavaProcess.start(log, List.of("-Xmx48m"), "dev.cifar10.cli.Main",
                 "train", "--profile", "smoke", "--data", "synthetic", "--max-train-images", "40000", "--out", tmp.resolve("oom").toString());
         assertTrue(p.waitFor(3, TimeUnit.MINUTES));
         String output = Files.readString(log);
@@ -137,6 +137,32 @@ class FaultsTest {
         String output = Files.readString(log);
         assertEquals(7, p.exitValue(), output);
         assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("org.bytedeco.javacpp.maxphysicalbytes"), output);
+        assertTrue(output.contains("maxPhysicalBytes (150M), checked once a step"), "the user's cap, taken over: " + output);
+    }
+
+    @Test
+    void evaluationChecksTheCapToo() throws Exception {
+        Path run = tmp.resolve("trained");
+        Outcome trained = run("train", "--profile", "smoke", "--data", "synthetic", "--out", run.toString());
+        assertEquals(0, trained.exitCode(), trained.err());
+        Path log = tmp.resolve("oom-evaluate.log");   // a 100 MB cap, which the natives alone exceed
+        Process p = JavaProcess.start(log, List.of("-Xmx256m", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=100M"), "dev.cifar10.cli.Main", "evaluate", run.toString(), "--data", "synthetic", "--max-test-images", "300");
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+        String output = Files.readString(log);
+        assertEquals(7, p.exitValue(), output);
+        assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("checked once a step"), output);
+    }
+
+    @Test
+    void aCapJavaCppCannotReadIsRefusedWithTheSyntax() throws Exception {
+        Path log = tmp.resolve("bad-cap.log");
+        Process p = JavaProcess.start(log, List.of("-Dorg.bytedeco.javacpp.maxPhysicalBytes=lots"), "dev.cifar10.cli.Main",
+                "train", "--profile", "smoke", "--data", "synthetic", "--out", tmp.resolve("bad-cap").toString());
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+        String output = Files.readString(log);
+        assertEquals(5, p.exitValue(), output);
+        assertTrue(output.contains("maxPhysicalBytes=lots is not a size JavaCPP reads") && output.contains("10G"), output);
+        assertFalse(output.contains("\tat "), "no stack trace: " + output);
     }
 
     @Test
@@ -148,7 +174,7 @@ class FaultsTest {
         assertTrue(p.waitFor(3, TimeUnit.MINUTES));
         String output = Files.readString(log);
         assertEquals(7, p.exitValue(), output);
-        assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("checked once a training step"), output);
+        assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("checked once a step"), output);
     }
 
     @Test

@@ -75,6 +75,13 @@ class InvertedDropoutTest {
     }
 
     @Test
+    void aDrawIsKeptExactlyWhenItsUniformIsBelowP() {
+        assertEquals(13_421_773, InvertedDropout.keepBelow(0.8));   // 0.8 * 2^24 = 13,421,772.8: k = 13,421,772 is kept (u < 0.8)
+        assertEquals(1 << 23, InvertedDropout.keepBelow(0.5));       // k = 2^23 is u = 0.5, not below 0.5
+        assertEquals(1 << 24, InvertedDropout.keepBelow(1.0));       // everything kept
+    }
+
+    @Test
     void neighbouringElementsAreIndependent() {
         // each 64-bit draw serves two elements; a shared bit would make them agree far more often than p^2 + (1-p)^2
         Nd4j.getRandom().setSeed(7);
