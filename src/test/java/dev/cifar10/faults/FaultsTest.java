@@ -127,15 +127,21 @@ class FaultsTest {
         assertTrue(output.contains("Out of Java heap memory") && output.contains("-Xmx"), output);
     }
 
-    @Test
-    void runningOutOfNativeMemoryNamesJavaCppsLimits() throws Exception {
-        Path log = tmp.resolve("oom-native.log");
-        Process p = JavaProcess.start(log, List.of("-Xmx512m", "-Dorg.bytedeco.javacpp.maxphysicalbytes=150M",
-                        "-Dorg.bytedeco.javacpp.maxbytes=100M"), "dev.cifar10.cli.Main",
-                "train", "--profile", "smoke", "--data", "synthetic", "--out", tmp.resolve("oom-native").toString());
+    /** Runs this program in a child JVM with these JVM options; asserts the exit code, returns the output. */
+    private String runMain(String name, List<String> jvmOptions, int expectedExit, String... args) throws Exception {
+        Path log = tmp.resolve(name + ".log");
+        Process p = JavaProcess.start(log, jvmOptions, "dev.cifar10.cli.Main", args);
         assertTrue(p.waitFor(3, TimeUnit.MINUTES));
         String output = Files.readString(log);
-        assertEquals(7, p.exitValue(), output);
+        assertEquals(expectedExit, p.exitValue(), output);
+        return output;
+    }
+
+    @Test
+    void runningOutOfNativeMemoryNamesJavaCppsLimits() throws Exception {
+        String output = runMain("oom-native", List.of("-Xmx512m", "-Dorg.bytedeco.javacpp.maxphysicalbytes=150M",
+                "-Dorg.bytedeco.javacpp.maxbytes=100M"), 7,
+                "train", "--profile", "smoke", "--data", "synthetic", "--out", tmp.resolve("oom-native").toString());
         assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("org.bytedeco.javacpp.maxphysicalbytes"), output);
         assertTrue(output.contains("maxPhysicalBytes (150M), checked once a step"), "the user's cap, taken over: " + output);
     }
@@ -145,22 +151,16 @@ class FaultsTest {
         Path run = tmp.resolve("trained");
         Outcome trained = run("train", "--profile", "smoke", "--data", "synthetic", "--out", run.toString());
         assertEquals(0, trained.exitCode(), trained.err());
-        Path log = tmp.resolve("oom-evaluate.log");   // a 100 MB cap, which the natives alone exceed
-        Process p = JavaProcess.start(log, List.of("-Xmx256m", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=100M"), "dev.cifar10.cli.Main", "evaluate", run.toString(), "--data", "synthetic", "--max-test-images", "300");
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
-        String output = Files.readString(log);
-        assertEquals(7, p.exitValue(), output);
+        // a 100 MB cap, which the natives alone exceed
+        String output = runMain("oom-evaluate", List.of("-Xmx256m", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=100M"), 7,
+                "evaluate", run.toString(), "--data", "synthetic", "--max-test-images", "300");
         assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("checked once a step"), output);
     }
 
     @Test
     void aCapJavaCppCannotReadIsRefusedWithTheSyntax() throws Exception {
-        Path log = tmp.resolve("bad-cap.log");
-        Process p = JavaProcess.start(log, List.of("-Dorg.bytedeco.javacpp.maxPhysicalBytes=lots"), "dev.cifar10.cli.Main",
+        String output = runMain("bad-cap", List.of("-Dorg.bytedeco.javacpp.maxPhysicalBytes=lots"), 5,
                 "train", "--profile", "smoke", "--data", "synthetic", "--out", tmp.resolve("bad-cap").toString());
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
-        String output = Files.readString(log);
-        assertEquals(5, p.exitValue(), output);
         assertTrue(output.contains("maxPhysicalBytes=lots is not a size JavaCPP reads") && output.contains("10G"), output);
         assertFalse(output.contains("\tat "), "no stack trace: " + output);
     }
@@ -168,12 +168,8 @@ class FaultsTest {
     @Test
     void withoutAUserCapJavaCppsDefaultCapIsCheckedOnceAStep() throws Exception {
         // JavaCPP's default cap is maxBytes + 3 x the heap: with a 24 MB heap, 96 MB, which the natives alone exceed
-        Path log = tmp.resolve("oom-physical.log");
-        Process p = JavaProcess.start(log, List.of("-Xmx24m"), "dev.cifar10.cli.Main",
+        String output = runMain("oom-physical", List.of("-Xmx24m"), 7,
                 "train", "--profile", "smoke", "--data", "synthetic", "--out", tmp.resolve("oom-physical").toString());
-        assertTrue(p.waitFor(3, TimeUnit.MINUTES));
-        String output = Files.readString(log);
-        assertEquals(7, p.exitValue(), output);
         assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("checked once a step"), output);
     }
 
