@@ -6,8 +6,9 @@ import java.lang.reflect.Method;
 import java.util.Locale;
 
 /**
- * JavaCPP's cap on this process's physical memory, checked once a training step (and once an
- * evaluation batch) instead of on every native allocation.
+ * JavaCPP's cap on this process's physical memory, checked once a training step (train's
+ * {@code EpochProgress}, the Spark job's {@code ExecutorChecks}) and once an evaluation batch
+ * ({@code Evaluator}) instead of on every native allocation.
  *
  * <p>Why: JavaCPP checks the cap each time it allocates a pointer it must free, and ND4J allocates
  * several small ones for every operation (shape descriptions, arguments): about a hundred reads of

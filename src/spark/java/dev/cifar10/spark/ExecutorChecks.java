@@ -2,6 +2,7 @@ package dev.cifar10.spark;
 
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.LayerHelpers;
+import dev.cifar10.backend.PhysicalMemoryGuard;
 import dev.cifar10.run.RunRecord;
 import dev.cifar10.train.NonFiniteLossException;
 import dev.cifar10.util.HostInfo;
@@ -17,8 +18,8 @@ import java.util.Locale;
 /**
  * Runs beside every training step on the executors: the backend must have started (else the task fails
  * with its reason), each task reports once which backend and layer helpers its replica trains with (checked
- * on the layers, not assumed), and a NaN or infinite loss fails the task at once, which ends the job, as
- * {@code train} stops at its first non-finite step.
+ * on the layers, not assumed), JavaCPP's memory cap is checked, and a NaN or infinite loss fails the task
+ * at once, which ends the job, as {@code train} stops at its first non-finite step.
  */
 final class ExecutorChecks implements TrainingHook {
     private final CollectionAccumulator<RunRecord.Executor> reports;
@@ -47,6 +48,7 @@ final class ExecutorChecks implements TrainingHook {
 
     @Override
     public void postUpdate(DataSet minibatch, Model model) {
+        PhysicalMemoryGuard.check();   // the executor's backend took JavaCPP's per-allocation check over, as train's does
         steps++;
         double loss = model.score();
         if (!Double.isFinite(loss)) {
