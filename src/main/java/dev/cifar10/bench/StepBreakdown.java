@@ -99,7 +99,9 @@ public final class StepBreakdown {
     /** The layer's class and how many of it the network has, e.g. "ConvolutionLayer (+ReLU) x6". */
     private String typeName(Layer layer) {
         // this project's Conv2DLayer is DL4J's ConvolutionLayer with less copying: one name, to line up with PyTorch's rows
-        String cls = layer instanceof ConvolutionLayer ? "ConvolutionLayer" : layer.getClass().getSimpleName();
+        // (and SoftmaxOutputLayer DL4J's OutputLayer)
+        String cls = layer instanceof ConvolutionLayer ? "ConvolutionLayer"
+                : layer instanceof org.deeplearning4j.nn.layers.OutputLayer ? "OutputLayer" : layer.getClass().getSimpleName();
         long count = java.util.Arrays.stream(net.getLayers()).filter(l -> l.getClass() == layer.getClass()).count();
         String extra = switch (cls) {
             case "ConvolutionLayer", "DenseLayer" -> " (+ReLU)";

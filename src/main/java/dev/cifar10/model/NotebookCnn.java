@@ -38,7 +38,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * in NHWC, oneDNN's layout ({@link ChannelsLast} converts the NCHW input once); convolutions are
  * {@link Conv2D}, DL4J's layer keeping its pre-activation for backprop instead of computing the
  * convolution again, and without a copy per call; ReLU is {@link Relu}, DL4J's with a vectorised
- * backward pass; dropout is {@link InvertedDropout}, DL4J's with the mask drawn in Java.
+ * backward pass; dropout is {@link InvertedDropout}, DL4J's with the mask drawn in Java; the output
+ * layer is {@link SoftmaxOutput}, DL4J's computing its logits once per training step.
  * NHWC changes the order in which Flatten lists the last pooling layer's outputs, so the dense layer's
  * initial weights meet the features in another order: same distribution, another draw.
  */
@@ -79,7 +80,7 @@ public final class NotebookCnn {
         }
         return layers
                 .layer(new DenseLayer.Builder().nOut(256).activation(new Relu()).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(Cifar10.CLASSES).activation(Activation.SOFTMAX).build())
+                .layer(new SoftmaxOutput(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(Cifar10.CLASSES).activation(Activation.SOFTMAX)))
                 .setInputType(InputType.convolutional(HEIGHT, WIDTH, CHANNELS))
                 .build();
     }

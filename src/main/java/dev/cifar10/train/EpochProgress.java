@@ -1,6 +1,7 @@
 package dev.cifar10.train;
 
 import dev.cifar10.backend.PhysicalMemoryGuard;
+import dev.cifar10.model.SoftmaxOutputLayer;
 import dev.cifar10.util.Progress;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -13,14 +14,15 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Keras's running training metrics for one epoch: the loss and accuracy averaged over every image
  * seen so far (with dropout active, as Keras reports them), shown on a live progress bar.
  *
- * <p>DL4J's forward pass in training stops before the output layer, so the listener gets the
- * output layer's input; the argmax of {@code h W + b} is the argmax of the softmax, computed with
- * the same weights the step used.
+ * <p>The accuracy is that of the logits z = h W + b the step's gradient came from (the argmax of z is the
+ * argmax of the softmax): {@link SoftmaxOutputLayer} keeps them; with DL4J's own output layer they are
+ * computed again, from the same input and weights.
  */
 public final class EpochProgress extends BaseTrainingListener {
     private final int stepsPerEpoch;
@@ -35,6 +37,8 @@ public final class EpochProgress extends BaseTrainingListener {
      */
     private final List<INDArray> correctCounters = new ArrayList<>();
     private final ThreadLocal<INDArray> correctCounter = ThreadLocal.withInitial(this::newCounter);
+    /** On the CPU the logits are in host memory anyway: counted there, without a dozen small ops per step. */
+    private final LongAdder correctOnHost = new LongAdder();
     private long seen;
     private long lastShownNanos;
     private int steps;
@@ -56,6 +60,7 @@ public final class EpochProgress extends BaseTrainingListener {
     synchronized void begin(int epoch, int totalEpochs) {
         lossSum = 0;
         for (INDArray counter : correctCounters) counter.assign(0);
+        correctOnHost.reset();
         seen = 0;
         steps = 0;
         bar = Progress.steps(String.format(Locale.ROOT, "%sEpoch %d/%d", label, epoch, totalEpochs), stepsPerEpoch);
@@ -74,7 +79,7 @@ public final class EpochProgress extends BaseTrainingListener {
     }
 
     synchronized double accuracy() {
-        double correct = 0;
+        double correct = correctOnHost.sum();
         for (INDArray counter : correctCounters) correct += counter.getDouble(0);
         return correct / Math.max(1, seen);
     }
@@ -88,17 +93,41 @@ public final class EpochProgress extends BaseTrainingListener {
     }
 
     @Override
-    public void onForwardPass(Model model, List<INDArray> activations) {
+    public void onBackwardPass(Model model) {
         MultiLayerNetwork net = (MultiLayerNetwork) model;
-        INDArray hidden = activations.get(activations.size() - 1);
+        INDArray logits = net.getOutputLayer() instanceof SoftmaxOutputLayer out ? out.trainingLogits() : null;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            var output = net.getOutputLayer();
-            INDArray logits = hidden.mmul(output.getParam("W")).addiRowVector(output.getParam("b"));
-            INDArray predicted = logits.argMax(1);
-            INDArray actual = net.getLabels().argMax(1);
-            correctCounter.get().addi(predicted.eq(actual).castTo(DataType.DOUBLE).sum());
-            lastBatchSize.set((int) hidden.size(0));
+            if (logits == null) {   // an output layer of DL4J's own (a model saved before SoftmaxOutput): z again
+                var output = net.getOutputLayer();
+                logits = output.input().mmul(output.getParam("W")).addiRowVector(output.getParam("b"));
+            }
+            INDArray labels = net.getLabels();
+            if (Nd4j.getEnvironment().isCPU()) {
+                correctOnHost.add(correct(logits.toFloatMatrix(), labels.toFloatMatrix()));
+            } else {
+                INDArray predicted = logits.argMax(1);
+                INDArray actual = labels.argMax(1);
+                correctCounter.get().addi(predicted.eq(actual).castTo(DataType.DOUBLE).sum());
+            }
+            lastBatchSize.set((int) logits.size(0));
         }
+    }
+
+    /** Rows where the largest logit (the first, on a tie, as argMax) is the label's class. */
+    static int correct(float[][] logits, float[][] oneHotLabels) {
+        int correct = 0;
+        for (int i = 0; i < logits.length; i++) {
+            if (argMax(logits[i]) == argMax(oneHotLabels[i])) correct++;
+        }
+        return correct;
+    }
+
+    private static int argMax(float[] row) {
+        int best = 0;
+        for (int j = 1; j < row.length; j++) {
+            if (row[j] > row[best]) best = j;
+        }
+        return best;
     }
 
     @Override

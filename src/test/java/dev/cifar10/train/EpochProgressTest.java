@@ -1,0 +1,53 @@
+package dev.cifar10.train;
+
+import dev.cifar10.backend.BackendOptions;
+import dev.cifar10.backend.Backends;
+import dev.cifar10.model.SoftmaxOutputLayer;
+import dev.cifar10.model.SoftmaxOutputLayerTest;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class EpochProgressTest {
+
+    @BeforeAll
+    static void backend() {
+        Backends.initialise(BackendOptions.defaults());
+    }
+
+    @Test
+    void trainingAccuracyIsThatOfEachStepsPredictionsWithEitherOutputLayer() {
+        for (boolean project : new boolean[]{true, false}) {
+            MultiLayerNetwork net = SoftmaxOutputLayerTest.net(project);
+            assertEquals(project, net.getOutputLayer() instanceof SoftmaxOutputLayer);
+            EpochProgress progress = new EpochProgress(4, "");
+            net.addListeners(progress);
+            progress.begin(1, 1);
+            for (int step = 0; step < 4; step++) {
+                // labels made from the network's own predictions before the step: right on even rows, wrong on odd ones
+                DataSet b = SoftmaxOutputLayerTest.batch(step);
+                INDArray predicted = net.output(b.getFeatures(), false).argMax(1);
+                INDArray labels = Nd4j.zeros(b.getLabels().dataType(), b.getLabels().shape());
+                for (int i = 0; i < labels.rows(); i++) {
+                    labels.putScalar(i, (predicted.getInt(i) + i % 2) % 10, 1f);
+                }
+                net.fit(new DataSet(b.getFeatures(), labels));
+            }
+            progress.end();
+            assertEquals(0.5, progress.accuracy(), 0.0, project ? "kept logits" : "DL4J's output layer: logits computed again");
+            assertEquals(4 * 32, progress.imagesSeen());
+        }
+    }
+
+    @Test
+    void aTieGoesToTheFirstClassAsArgMax() {
+        float[][] logits = {{1, 3, 3}, {1, 3, 3}, {2, 0, 0}};
+        float[][] labels = {{0, 1, 0}, {0, 0, 1}, {1, 0, 0}};
+        assertEquals(2, EpochProgress.correct(logits, labels));
+    }
+}
