@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # DL4J (this project's `bench`) against the PyTorch reference on this machine, side by side and at
 # equal threads: ROUNDS alternating rounds on the same workload (bench profile: 3,200 synthetic
-# training images = 100 steps of batch 32 per epoch, 3 timed epochs after 500 warm-up steps), then one
+# training images = 100 steps of batch 32 per epoch, 3 timed epochs after 1,000 warm-up steps), then one
 # report. Each round runs DL4J first, reads the thread count DL4J ran with from its record, and runs
 # PyTorch with exactly that many threads (--threads) and warm-up steps (--warmup-steps), twice: with PyTorch's own OpenMP settings and with
 # the ones cifar10-dl4j applies to itself. Every record carries its thread count and the machine's

@@ -4,14 +4,14 @@
 # between the two batch sizes separates the fixed cost of a step from its cost per image.
 # Alternating, ROUNDS rounds; the output is also written to OUTPUT.
 #   bench/where-the-time-goes.sh [OUTPUT] [ROUNDS] [STEPS]
-#   WARMUP=N bench/where-the-time-goes.sh ...   (untimed training steps first, both; default 500, see README "Warm-up")
+#   WARMUP=N bench/where-the-time-goes.sh ...   (untimed training steps first, both; default 1000, see README "Warm-up")
 # Needs: the jar (mvn -DskipTests package) and, on Debian, python3-torch + libopenblas0-pthread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 output=${1:-where-the-time-goes.txt}
 rounds=${2:-3}
 steps=${3:-30}
-warmup=${WARMUP:-500}
+warmup=${WARMUP:-1000}
 python=${PYTHON:-/usr/bin/python3}
 jar=target/cifar10-dl4j.jar
 [ -f "$jar" ] || { echo "error: $jar is missing; build it with: mvn -DskipTests package" >&2; exit 2; }

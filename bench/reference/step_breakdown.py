@@ -42,7 +42,7 @@ def main():
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--threads", type=int, default=0, help="0 = DL4J's default (OMP_NUM_THREADS, else every CPU)")
     p.add_argument("--steps", type=int, default=30, help="timed steps")
-    p.add_argument("--warmup-steps", type=int, default=500, help="untimed training steps first, as DL4J's bench")
+    p.add_argument("--warmup-steps", type=int, default=1000, help="untimed training steps first (DL4J's bench default count; plain steps here, no validation passes between them)")
     p.add_argument("--max-train-images", type=int, default=4572)
     a = p.parse_args()
     if a.batch_size < 1 or a.steps < 1 or a.threads < 0 or a.warmup_steps < 0:

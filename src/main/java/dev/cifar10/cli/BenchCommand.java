@@ -29,13 +29,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * HotSpot compiles a method fully (C2) only after thousands of calls, and DL4J's Java code runs a few calls
-     * per layer per step: with 20 warm-up steps the first timed epoch ran about 23% and the 3-epoch median about
-     * 12% below the speed reached after about 500 steps (README, "Warm-up: 500 steps"), a cold phase that is
-     * under 2% of the notebook's 30 epochs.
+     * per layer per step. Warm-up steps run as the timed epochs do (the same fit loop, an epoch's steps at a time, each
+     * followed by a validation pass): plain steps left the validation and iterator code to the timed epochs, whose
+     * first ones then ran up to 15% slow while it compiled, even after 1,000 steps. With 1,000 steps run this way the
+     * timed epochs are level from the first (README, "Warm-up"); that is 3% of the notebook's 30 epochs.
      */
-    @Option(names = "--warmup-steps", defaultValue = "500",
-            description = "Untimed training steps first, so the timed epochs run at the speed reached once the JVM has "
-                    + "compiled the Java code (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-steps", defaultValue = "1000",
+            description = "Untimed training steps first, an epoch's worth at a time, each followed by a validation pass, so "
+                    + "the timed epochs run at the speed reached once the JVM has compiled the Java code (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
 
     @Option(names = "--steps", description = "Cap each timed epoch at this many steps (default: whole epochs).")

@@ -62,12 +62,23 @@ public final class EpochRunner implements TrainingEpochs {
                 progress.imagesSeen() / trainSeconds, validationSeconds, validationBatches.size() / validationSeconds);
     }
 
-    /** Fits {@code steps} batches outside any epoch (warm-up: JIT, oneDNN kernel caches, workspaces). */
+    /**
+     * Untimed epochs run as the timed ones are (the same iterator, fit loop and listeners, then a validation pass),
+     * of at most an epoch's batches each, until {@code steps} training steps have run: the JIT compiles, and oneDNN
+     * caches, what the timed epochs run. (Plain {@code fit(DataSet)} steps left the iterator and evaluation code to
+     * the timed epochs, where compiling them, and recompiling the code they share, slowed the first ones.)
+     */
     public void warmUp(int steps) {
-        trainBatches.startEpoch(-1);
-        for (int i = 0; i < steps; i++) {
-            if (!trainBatches.hasNext()) trainBatches.startEpoch(-1 - i);
-            net.fit(trainBatches.next());
+        for (int pass = 0, done = 0; done < steps; pass++) {
+            CifarBatches part = trainBatches.capped(Math.min(steps - done, trainBatches.batchesPerEpoch()));
+            part.startEpoch(-1 - pass);
+            if (wrapper != null) {
+                wrapper.fit(part);
+            } else {
+                net.fit(part);
+            }
+            Evaluator.evaluate(net, validationBatches);
+            done += part.batchesPerEpoch();
         }
     }
 
