@@ -73,7 +73,7 @@ public final class Benchmark {
         int workers = backend.workersFor(config.workers());
         EpochRunner runner = new EpochRunner(net, timed, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()),
                 config.epochs(), "bench ", workers, config.averagingFrequency(), config.prefetch());
-        console.printf(Locale.ROOT, "Warm-up: %d steps; then %d timed epochs of %d steps (batch %d, %d worker%s)%n",
+        console.printf(Locale.ROOT, "Warm-up: %d steps, run as epochs with validation; then %d timed epochs of %d steps (batch %d, %d worker%s)%n",
                 warmupSteps, config.epochs(), timed.batchesPerEpoch(), config.batchSize(), workers, workers == 1 ? "" : "s");
         runner.warmUp(warmupSteps);
 
