@@ -1,7 +1,6 @@
 package dev.cifar10.model;
 
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -9,7 +8,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * Keras's {@code Conv2D(filters, 3x3, padding="same")}: DL4J's convolution layer configuration, unchanged
@@ -30,14 +28,7 @@ public class Conv2D extends ConvolutionLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         // as ConvolutionLayer.instantiate, with this project's layer class
-        Conv2DLayer layer = new Conv2DLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        ParamInitializer initializer = initializer();
-        Map<String, INDArray> params = initializer.init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wire(new Conv2DLayer(conf, networkDataType), conf, listeners, layerIndex, layerParamsView,
+                initializeParams, initializer());
     }
 }

@@ -1,0 +1,25 @@
+package dev.cifar10.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+
+/** What a DL4J layer configuration's {@code instantiate} does with a new layer, for this project's layer classes. */
+final class LayerWiring {
+    private LayerWiring() {
+    }
+
+    static <L extends Layer> L wire(L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                                    INDArray layerParamsView, boolean initializeParams, ParamInitializer initializer) {
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        layer.setParamTable(initializer.init(conf, layerParamsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
+    }
+}
