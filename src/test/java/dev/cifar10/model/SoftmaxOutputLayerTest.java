@@ -113,15 +113,21 @@ public class SoftmaxOutputLayerTest {
         INDArray expected = net.getLayer(0).activate(b.getFeatures(), false, LayerWorkspaceMgr.noWorkspaces())
                 .mmul(net.getOutputLayer().getParam("W")).addiRowVector(net.getOutputLayer().getParam("b"));
         AtomicReference<INDArray> seen = new AtomicReference<>();
+        AtomicReference<INDArray> afterUpdate = new AtomicReference<>(Nd4j.empty());
         net.addListeners(new BaseTrainingListener() {
             @Override
             public void onBackwardPass(Model model) {
                 seen.set(((SoftmaxOutputLayer) net.getOutputLayer()).trainingLogits().dup());
             }
+
+            @Override
+            public void iterationDone(Model model, int iteration, int epoch) {   // after the update, fit not yet returned
+                afterUpdate.set(((SoftmaxOutputLayer) net.getOutputLayer()).trainingLogits());
+            }
         });
         net.fit(b);
         assertNotNull(seen.get());
         assertTrue(expected.equalsWithEps(seen.get(), 1e-5), "the logits before the update");
-        assertNull(((SoftmaxOutputLayer) net.getOutputLayer()).trainingLogits(), "none once the step is over");
+        assertNull(afterUpdate.get(), "none once the step's gradient computation is over");
     }
 }
