@@ -57,7 +57,9 @@ public class SoftmaxOutputLayer extends OutputLayer {
 
     /**
      * The logits of the training step under way, from the weights before its update, for its listeners'
-     * {@code onBackwardPass}; null outside a training step's gradient computation.
+     * {@code onBackwardPass}; read it only there. {@code fit} and {@code computeGradientAndScore} clear it
+     * when the step's gradient computation ends; after {@code MultiLayerNetwork.calculateGradients} (no
+     * score, no step end) it is left set, and the next backprop replaces it before anything reads it.
      */
     public INDArray trainingLogits() {
         return keptLogits;

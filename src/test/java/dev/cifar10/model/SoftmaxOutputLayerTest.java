@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
@@ -20,6 +21,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 import org.nd4j.linalg.profiler.OpProfiler;
 import org.nd4j.linalg.profiler.ProfilerConfig;
 
@@ -79,6 +81,51 @@ public class SoftmaxOutputLayerTest {
             project.fit(b);
             assertEquals(dl4j.params(), project.params(), "parameters after step " + step);
         }
+    }
+
+    @Test
+    void acceptsOnlySoftmaxWithCrossEntropy() {
+        // other pairs (tanh with MSE, say) overwrite the logits during backprop, so the kept copy would give a wrong score
+        assertThrows(IllegalArgumentException.class, () -> new SoftmaxOutput(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                .nOut(10).activation(Activation.TANH)));
+        assertThrows(IllegalArgumentException.class, () -> new SoftmaxOutput(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                .nOut(10).activation(Activation.SOFTMAX)));
+        assertThrows(IllegalArgumentException.class, () -> new SoftmaxOutput(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .nOut(10).activation(Activation.SIGMOID)));
+        // a configuration changed after construction (as DL4J's JSON reader sets fields): refused when the network is built
+        SoftmaxOutput edited = new SoftmaxOutput(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10));
+        edited.setActivationFn(new ActivationTanH());
+        edited.setLossFn(new LossMSE());
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(20).nOut(16).activation(Activation.RELU).build())
+                .layer(edited)
+                .build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MultiLayerNetwork(conf).init());
+        assertTrue(e.getMessage().contains("SOFTMAX"), e.getMessage());
+        assertDoesNotThrow(() -> new SoftmaxOutput(new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
+                .nOut(10).activation(Activation.SOFTMAX)));
+    }
+
+    @Test
+    void logitsLeftByCalculateGradientsAreNotReusedAfterTheWeightsChange() {
+        // calculateGradients runs backprop without ending a step: z stays kept, and must not stand in for the next step's
+        MultiLayerNetwork dl4j = net(false), project = net(true);
+        project.setParams(dl4j.params().dup());
+        DataSet b = batch(4);
+        assertEquals(dl4j.calculateGradients(b.getFeatures(), b.getLabels(), null, null).getFirst().gradient(),
+                project.calculateGradients(b.getFeatures(), b.getLabels(), null, null).getFirst().gradient(), "gradients");
+        INDArray changed = dl4j.params().mul(1.5);
+        dl4j.setParams(changed.dup());
+        project.setParams(changed.dup());
+        for (MultiLayerNetwork net : new MultiLayerNetwork[]{dl4j, project}) {
+            net.setInput(b.getFeatures()); net.setLabels(b.getLabels());
+            net.computeGradientAndScore();
+        }
+        assertEquals(dl4j.score(), project.score(), 0.0, "score with the new weights");
+        assertEquals(dl4j.gradient().gradient(), project.gradient().gradient(), "gradients with the new weights");
+        dl4j.fit(b);
+        project.fit(b);
+        assertEquals(dl4j.params(), project.params(), "parameters after a step");
     }
 
     @Test
