@@ -69,6 +69,9 @@ public final class EpochRunner implements TrainingEpochs {
      * the timed epochs, where compiling them, and recompiling the code they share, slowed the first ones.)
      */
     public void warmUp(int steps) {
+        if (steps > 0 && trainBatches.batchesPerEpoch() == 0) {
+            throw new IllegalStateException("no training images to warm up on");   // else the loop below never ends
+        }
         for (int pass = 0, done = 0; done < steps; pass++) {
             CifarBatches part = trainBatches.capped(Math.min(steps - done, trainBatches.batchesPerEpoch()));
             part.startEpoch(-1 - pass);
