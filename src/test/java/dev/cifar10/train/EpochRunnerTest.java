@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
@@ -80,6 +81,7 @@ class EpochRunnerTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // without the check it would never return
     void warmUpWithoutTrainingImagesFailsInsteadOfLoopingForever() {
         CifarBatches none = new CifarBatches(images, new int[0], standardisation, 10, true, 1, DataType.FLOAT);
         EpochRunner runner = new EpochRunner(smallNet(), none, new CountedValidation(), 1, "test ", 1, 1, 1);
