@@ -107,6 +107,16 @@ public class SoftmaxOutputLayerTest {
     }
 
     @Test
+    void missingSizesAreReportedAsDl4jReportsThem() {
+        // no nIn and no input type to infer it from: DL4J's own check and message, not a failure deep in parameter init
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new SoftmaxOutput(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX)))
+                .build();
+        Exception e = assertThrows(Exception.class, () -> new MultiLayerNetwork(conf).init());
+        assertTrue(e.getMessage().contains("nIn=0, nOut=10; nIn and nOut must be > 0"), e.getMessage());
+    }
+
+    @Test
     void logitsLeftByCalculateGradientsAreNotReusedAfterTheWeightsChange() {
         // calculateGradients runs backprop without ending a step: z stays kept, and must not stand in for the next step's
         MultiLayerNetwork dl4j = net(false), project = net(true);
