@@ -49,8 +49,8 @@ class EpochProgressTest {
 
     @Test
     void aTieGoesToTheFirstClassAsArgMax() {
-        float[][] logits = {{1, 3, 3}, {2, 0, 0}, {0, 0, 1}};
-        float[][] labels = {{0, 1, 0}, {1, 0, 0}, {0, 1, 0}};
-        assertEquals(2, EpochProgress.correct(logits, labels));   // the tie in row 0 counts as class 1, as ND4J's argMax
+        float[] logits = {1, 3, 3, /**/ 2, 0, 0, /**/ 0, 0, 1};
+        float[] labels = {0, 1, 0, /**/ 1, 0, 0, /**/ 0, 1, 0};
+        assertEquals(2, EpochProgress.correct(logits, labels, 3));   // the tie in row 0 counts as class 1, as ND4J's argMax
     }
 }
