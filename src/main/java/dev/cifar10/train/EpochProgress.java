@@ -126,7 +126,8 @@ public final class EpochProgress extends BaseTrainingListener {
         return correct;
     }
 
-    private static float[] flat(INDArray matrix) {
+    /** Row-major values, whatever the array's ordering, and only its own (a view's buffer holds more). */
+    static float[] flat(INDArray matrix) {
         return (matrix.isView() || matrix.ordering() != 'c' ? matrix.dup('c') : matrix).data().asFloat();
     }
 

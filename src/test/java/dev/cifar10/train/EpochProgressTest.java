@@ -7,6 +7,7 @@ import dev.cifar10.model.SoftmaxOutputLayerTest;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -52,5 +53,15 @@ class EpochProgressTest {
         float[] logits = {1, 3, 3, /**/ 2, 0, 0, /**/ 0, 0, 1};
         float[] labels = {0, 1, 0, /**/ 1, 0, 0, /**/ 0, 1, 0};
         assertEquals(2, EpochProgress.correct(logits, labels, 3));   // the tie in row 0 counts as class 1, as ND4J's argMax
+    }
+
+    @Test
+    void flatGivesRowMajorValuesOfViewsAndColumnMajorArraysToo() {
+        float[] expected = {1, 2, 3, 4, 5, 6};
+        INDArray rowMajor = Nd4j.createFromArray(new float[][]{{1, 2, 3}, {4, 5, 6}});
+        assertArrayEquals(expected, EpochProgress.flat(rowMajor));
+        assertArrayEquals(expected, EpochProgress.flat(rowMajor.dup('f')), "column-major");
+        INDArray bigger = Nd4j.createFromArray(new float[][]{{0, 0, 0}, {1, 2, 3}, {4, 5, 6}});
+        assertArrayEquals(expected, EpochProgress.flat(bigger.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all())), "a view");
     }
 }
