@@ -485,4 +485,15 @@ class Conv2DLayerTest {
             throw new AssertionError("DL4J's ConvolutionLayer.helper field", e);
         }
     }
+
+    @Test
+    void missingSizesAreReportedAsDl4jReportsThem() {
+        // no nIn and no input type to infer it from: DL4J's own check and message, not a failure deep in parameter init
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new Conv2D(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(new Relu())))
+                .build();
+        Exception e = assertThrows(Exception.class, () -> new MultiLayerNetwork(conf).init());
+        assertTrue(e.getMessage().contains("ConvolutionLayer (index=0, name=layer0) nIn=0, nOut=4; nIn and nOut must be > 0"),
+                e.getMessage());
+    }
 }
