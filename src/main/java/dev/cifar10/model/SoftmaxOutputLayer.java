@@ -29,6 +29,14 @@ public class SoftmaxOutputLayer extends OutputLayer {
     }
 
     @Override
+    public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        // a new input (a score, the next step) never reuses z: DL4J passes the same array object again when the
+        // output layer is the first layer, and z may sit in a workspace that has closed since
+        keptLogits = keptFor = null;
+        super.setInput(input, workspaceMgr);
+    }
+
+    @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         keptLogits = keptFor = null;
         inBackprop = true;
@@ -59,7 +67,7 @@ public class SoftmaxOutputLayer extends OutputLayer {
      * The logits of the training step under way, from the weights before its update, for its listeners'
      * {@code onBackwardPass}; read it only there. {@code fit} and {@code computeGradientAndScore} clear it
      * when the step's gradient computation ends; after {@code MultiLayerNetwork.calculateGradients} (no
-     * score, no step end) it is left set, and the next backprop replaces it before anything reads it.
+     * score, no step end) it is left set, possibly in a closed workspace, until the next input is set.
      */
     public INDArray trainingLogits() {
         return keptLogits;

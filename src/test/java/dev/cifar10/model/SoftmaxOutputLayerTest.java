@@ -4,6 +4,7 @@ import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -12,6 +13,8 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.nn.api.Model;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -136,6 +139,32 @@ public class SoftmaxOutputLayerTest {
         dl4j.fit(b);
         project.fit(b);
         assertEquals(dl4j.params(), project.params(), "parameters after a step");
+    }
+
+    @ParameterizedTest
+    @EnumSource(WorkspaceMode.class)
+    void aScoreAfterCalculateGradientsOnTheSameInputUsesTheNewWeights(WorkspaceMode mode) {
+        // the output layer alone gets the caller's own array as input, so z kept by calculateGradients is "for" it
+        MultiLayerNetwork dl4j = outputLayerAlone(false, mode), project = outputLayerAlone(true, mode);
+        project.setParams(dl4j.params().dup());
+        DataSet b = batch(6);
+        dl4j.calculateGradients(b.getFeatures(), b.getLabels(), null, null);
+        project.calculateGradients(b.getFeatures(), b.getLabels(), null, null);
+        INDArray changed = dl4j.params().mul(1.5);
+        dl4j.setParams(changed.dup());
+        project.setParams(changed.dup());
+        assertEquals(dl4j.score(new DataSet(b.getFeatures(), b.getLabels()), true),
+                project.score(new DataSet(b.getFeatures(), b.getLabels()), true), 0.0, mode + ": score with the new weights");
+    }
+
+    private static MultiLayerNetwork outputLayerAlone(boolean project, WorkspaceMode mode) {
+        OutputLayer.Builder output = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(20).nOut(10).activation(Activation.SOFTMAX);
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
+                .trainingWorkspaceMode(mode).inferenceWorkspaceMode(mode).updater(new Adam(1e-3)).list()
+                .layer(project ? new SoftmaxOutput(output) : output.build())
+                .build());
+        net.init();
+        return net;
     }
 
     @Test
