@@ -3,6 +3,8 @@ package dev.cifar10.model;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -13,8 +15,11 @@ final class LayerWiring {
     private LayerWiring() {
     }
 
-    static <L extends Layer> L wire(L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
-                                    INDArray layerParamsView, boolean initializeParams, ParamInitializer initializer) {
+    /** @param dl4jType the DL4J layer type named in a size error, as DL4J's own {@code instantiate} names it */
+    static <L extends Layer> L wire(String dl4jType, L layer, NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                    int layerIndex, INDArray layerParamsView, boolean initializeParams, ParamInitializer initializer) {
+        FeedForwardLayer sizes = (FeedForwardLayer) conf.getLayer();
+        LayerValidation.assertNInNOutSet(dl4jType, sizes.getLayerName(), layerIndex, sizes.getNIn(), sizes.getNOut());
         layer.setListeners(listeners);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);

@@ -2,7 +2,6 @@ package dev.cifar10.model;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -37,8 +36,7 @@ public class SoftmaxOutput extends OutputLayer {
                              INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         requireSoftmaxCrossEntropy();   // also for a configuration read from JSON
         // as OutputLayer.instantiate, with this project's layer class
-        LayerValidation.assertNInNOutSet("OutputLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-        return LayerWiring.wire(new SoftmaxOutputLayer(conf, networkDataType), conf, listeners, layerIndex, layerParamsView,
+        return LayerWiring.wire("OutputLayer", new SoftmaxOutputLayer(conf, networkDataType), conf, listeners, layerIndex, layerParamsView,
                 initializeParams, initializer());
     }
 
