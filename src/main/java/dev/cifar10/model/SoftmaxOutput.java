@@ -16,7 +16,8 @@ import java.util.Collection;
  * unchanged (same parameters, same JSON apart from the class name), built into a
  * {@link SoftmaxOutputLayer}, which computes its logits once per training step instead of twice.
  *
- * <p>Only softmax with cross-entropy ({@code MCXENT}, or {@code NEGATIVELOGLIKELIHOOD}, its subclass): that
+ * <p>Only softmax with cross-entropy ({@code MCXENT}, or its subclasses {@code NEGATIVELOGLIKELIHOOD} and
+ * {@code SPARSE_MCXENT}; this project's progress bar counts accuracy from one-hot labels only): that
  * loss's gradient leaves the logits as they are, so backprop's copy can be reused for the score. Other
  * losses (MSE with tanh, say) overwrite them in place during backprop, and the score would be wrong.
  */
@@ -42,8 +43,8 @@ public class SoftmaxOutput extends OutputLayer {
 
     private void requireSoftmaxCrossEntropy() {
         if (!(getActivationFn() instanceof ActivationSoftmax) || !(getLossFn() instanceof LossMCXENT)) {
-            throw new IllegalArgumentException("SoftmaxOutput needs activation SOFTMAX with loss MCXENT or "
-                    + "NEGATIVELOGLIKELIHOOD, got activation " + getActivationFn() + " with loss " + getLossFn()
+            throw new IllegalArgumentException("SoftmaxOutput needs activation SOFTMAX with loss MCXENT, "
+                    + "NEGATIVELOGLIKELIHOOD or SPARSE_MCXENT, got activation " + getActivationFn() + " with loss " + getLossFn()
                     + "; use DL4J's OutputLayer for other combinations");
         }
     }
