@@ -46,7 +46,7 @@ public final class Benchmark {
         Started started = Startup.start(config, cacheDir, console);
         BackendInfo backend = started.backend();
         PreparedData data = started.data();
-        MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+        MultiLayerNetwork net = NotebookCnn.build(config.modelSettings(backend.backend()));
         CifarBatches batches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         new EpochRunner(net, batches, data.validationBatches(config.evalBatchSize(), config.nd4jDataType()), 1, "bench ", 1,
                 config.averagingFrequency(), config.prefetch()).warmUp(warmupSteps);
@@ -64,7 +64,7 @@ public final class Benchmark {
         BackendInfo backend = started.backend();
         PreparedData data = started.data();
 
-        MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+        MultiLayerNetwork net = NotebookCnn.build(config.modelSettings(backend.backend()));
         String attachedHelpers = LayerHelpers.describe(LayerHelpers.report(backend, net, console));
         CifarBatches trainBatches = data.trainBatches(config.batchSize(), config.seed(), config.nd4jDataType());
         CifarBatches timed = stepsPerEpoch > 0 ? trainBatches.capped(stepsPerEpoch) : trainBatches;

@@ -2,22 +2,21 @@ package dev.cifar10.cli;
 
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.CifarBatches;
-import dev.cifar10.data.LabeledImages;
 import dev.cifar10.run.EvaluationResult;
+import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.run.OutputException;
+import dev.cifar10.run.SavedModels;
 import dev.cifar10.run.RunRecord;
 import dev.cifar10.run.TestReport;
 import dev.cifar10.startup.Startup;
 import dev.cifar10.train.Evaluator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -48,15 +47,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         RunConfig config = record.config().with(testData.overrides());
         Path model = runDir.resolve("model.zip");
         if (!Files.isRegularFile(model)) throw new OutputException("No model.zip in " + runDir + ": the run saved no model yet.");
-        LabeledImages testSet = Startup.startForEvaluation(config, cacheDir, spec.commandLine().getOut());
-        MultiLayerNetwork net;
-        try {
-            net = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), false);
-        } catch (IOException | RuntimeException e) {
-            throw new OutputException("Cannot load " + model + ": " + e.getMessage());
-        }
+        Startup.ForEvaluation started = Startup.startForEvaluation(config, cacheDir, spec.commandLine().getOut());
+        NotebookCnn.Settings form = config.modelSettings(started.backend().backend());
+        MultiLayerNetwork net = SavedModels.read(model, false, form.layers(), form.layout());
         EvaluationResult result = Evaluator.evaluate(net,
-                CifarBatches.sequential(testSet, record.data().standardisation(), config.evalBatchSize(), config.nd4jDataType()));
+                CifarBatches.sequential(started.testSet(), record.data().standardisation(), config.evalBatchSize(), config.nd4jDataType()));
         TestReport.print(result, spec.commandLine().getOut());
         return 0;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.cifar10.data.LabeledImages;
 import dev.cifar10.model.NotebookCnn;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -51,7 +52,11 @@ public final class RunConfig {
     public static final Setting<Boolean> HELPERS = declare(Setting.bool("helpers", true,
             "engage the oneDNN (CPU) / cuDNN (CUDA) layer helpers; off only for comparisons").alias("cudnn"));
     public static final Setting<String> DATA_TYPE = declare(Setting.oneOf("data-type", List.of("float", "half"), "float",
-            "floating-point type of weights and activations (half: CUDA only)"));
+            "floating-point type of weights and activations (half is refused: see the error it gives)"));
+    public static final Setting<String> LAYERS = declare(Setting.oneOf("layers", List.of("tuned", "stock"), "tuned",
+            "tuned: the project's speed-only subclasses of DL4J's layers; stock: DL4J's own layers (NCHW), the same network"));
+    public static final Setting<String> LAYOUT = declare(Setting.oneOf("layout", List.of("auto", "nchw", "nhwc"), "auto",
+            "the activations' layout inside the network: auto = NHWC on the CPU (oneDNN's), NCHW on CUDA (cuDNN's fp32 fast path)"));
     public static final Setting<String> WORKSPACE_MODE = declare(Setting.oneOf("workspace-mode", List.of("ENABLED", "NONE"), "ENABLED",
             "DL4J workspace mode for training and inference"));
     public static final Setting<String> BACKEND = declare(Setting.oneOf("backend", List.of("auto", "cpu", "cuda"), "auto",
@@ -107,7 +112,22 @@ public final class RunConfig {
                     : s.defaultValue();
             values.put(s, value);
         }
-        return new RunConfig(profileName, values);
+        return refuseContradictions(new RunConfig(profileName, values), profileSource);
+    }
+
+    /** Settings that parse but cannot train: refused with the reason, before any work. */
+    private static RunConfig refuseContradictions(RunConfig c, String source) {
+        if (c.dataType().equals("half")) {
+            throw new ConfigException("--data-type half is refused: DL4J keeps Adam's moments in the parameters' type, so in half precision "
+                    + "squared gradients below about 6e-8 flush to zero and each step becomes about lr*m/epsilon, a step that ignores the "
+                    + "gradient's scale; training does not converge. Mixed precision (fp32 master weights and Adam state, loss scaling, as "
+                    + "Keras's mixed_float16 and PyTorch's AMP do) is not implemented. Use --data-type float.");
+        }
+        if (c.layers().equals("stock") && c.layout().equals("nhwc")) {
+            throw new ConfigException("--layers stock with --layout nhwc (from " + source + " or the command line): DL4J's stock layers take "
+                    + "NCHW images and compute in NCHW; NHWC needs the tuned layers. Use --layout nchw or auto, or --layers tuned.");
+        }
+        return c;
     }
 
     /** The settings a run recorded (run.json's "config": the profile's name and every key), validated as a profile's. */
@@ -237,13 +257,32 @@ public final class RunConfig {
         return get(PREFETCH);
     }
 
-    public DataType nd4jDataType() {
-        return dataType().equals("half") ? DataType.HALF : DataType.FLOAT;
+    public String layers() {
+        return get(LAYERS);
     }
 
-    public NotebookCnn.Settings modelSettings() {
-        return new NotebookCnn.Settings(learningRate(), dropout(), seed(), nd4jDataType(),
-                WorkspaceMode.valueOf(get(WORKSPACE_MODE)));
+    /** "auto", "nchw" or "nhwc". */
+    public String layout() {
+        return get(LAYOUT);
+    }
+
+    /** The layout the network computes in on {@code backend} ("cpu" or "cuda"): the setting, or for auto the backend's fastest. */
+    public CNN2DFormat layoutOn(String backend) {
+        return switch (layout()) {
+            case "nchw" -> CNN2DFormat.NCHW;
+            case "nhwc" -> CNN2DFormat.NHWC;
+            default -> layers().equals("stock") || backend.equals("cuda") ? CNN2DFormat.NCHW : CNN2DFormat.NHWC;
+        };
+    }
+
+    public DataType nd4jDataType() {
+        return DataType.FLOAT;   // half is refused, see refuseContradictions
+    }
+
+    /** The network's settings for a run on {@code backend} ("cpu" or "cuda"). */
+    public NotebookCnn.Settings modelSettings(String backend) {
+        return new NotebookCnn.Settings(learningRate(), dropout(), seed(), nd4jDataType(), WorkspaceMode.valueOf(get(WORKSPACE_MODE)),
+                NotebookCnn.Layers.valueOf(layers().toUpperCase(java.util.Locale.ROOT)), layoutOn(backend));
     }
 
     @Override

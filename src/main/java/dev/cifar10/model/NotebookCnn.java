@@ -1,10 +1,13 @@
 package dev.cifar10.model;
 
 import dev.cifar10.data.Cifar10;
+import dev.cifar10.model.tuned.TunedLayers;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -18,8 +21,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.util.Locale;
+
 /**
- * The Keras notebook's CIFAR-10 dropout CNN, layer for layer (814,122 parameters):
+ * The Keras notebook's CIFAR-10 dropout CNN, layer for layer (814,122 parameters), in DL4J's own layers:
  *
  * <pre>
  * Conv2D(32, 3x3, same, relu)  Conv2D(32, 3x3, same, relu)  MaxPool(2x2)  Dropout(0.2)
@@ -30,38 +35,66 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * </pre>
  *
  * Keras-to-DL4J translations: glorot_uniform is XAVIER_UNIFORM with zero biases; Keras's Adam
- * epsilon is 1e-7 (DL4J's default is 1e-8); DL4J's DropoutLayer takes the probability to KEEP,
- * so Keras's Dropout(0.2) is DropoutLayer(0.8). Sparse categorical cross-entropy on integer labels
- * is multi-class cross-entropy (MCXENT) on one-hot labels.
+ * epsilon is 1e-7 (DL4J's default is 1e-8); DL4J's dropout takes the probability to KEEP, so
+ * Keras's Dropout(0.2) is Dropout(0.8). Sparse categorical cross-entropy on integer labels is
+ * multi-class cross-entropy (MCXENT) on one-hot labels.
  *
- * <p>For speed on the CPU (docs/where-the-time-goes.md), with the same operations: the layers compute
- * in NHWC, oneDNN's layout ({@link ChannelsLast} converts the NCHW input once); convolutions are
- * {@link Conv2D}, DL4J's layer keeping its pre-activation for backprop instead of computing the
- * convolution again, and without a copy per call; ReLU is {@link Relu}, DL4J's with a vectorised
- * backward pass; dropout is {@link InvertedDropout}, DL4J's with the mask drawn in Java; the output
- * layer is {@link SoftmaxOutput}, DL4J's computing its logits once per training step.
- * NHWC changes the order in which Flatten lists the last pooling layer's outputs, so the dense layer's
- * initial weights meet the features in another order: same distribution, another draw.
+ * <p>This is the network any DL4J program can open: images in as CIFAR-10 stores them, NCHW
+ * ([n, 3, 32, 32]). What makes it faster on a backend (the {@link Layers#TUNED} layers, and NHWC for
+ * oneDNN) is applied to this definition in one place, {@link TunedLayers}, and saved models are turned
+ * back into this form ({@link SavedModels}).
  */
 public final class NotebookCnn {
-    static final int HEIGHT = 32, WIDTH = 32, CHANNELS = 3;
+    public static final int HEIGHT = 32, WIDTH = 32, CHANNELS = 3;
     public static final double KERAS_ADAM_EPSILON = 1e-7;
+
+    /** Which layer classes compute: DL4J's own, or this project's speed-only subclasses of them. */
+    public enum Layers {
+        /** DL4J's layers, as {@link #stockConfiguration} defines them: NCHW only. */
+        STOCK,
+        /** {@link TunedLayers}: the same operations with less repeated work, in NCHW or NHWC. */
+        TUNED;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     private NotebookCnn() {
     }
 
     /**
      * @param dropRate Keras's dropout rate (the fraction dropped), 0.2 in the notebook
+     * @param layers   the layer classes
+     * @param layout   the activations' layout inside the network (input is NCHW either way); NHWC needs {@link Layers#TUNED}
      */
-    public record Settings(double learningRate, double dropRate, long seed, DataType dataType, WorkspaceMode workspaceMode) {
-        /** The notebook's values, float, workspaces on. */
+    public record Settings(double learningRate, double dropRate, long seed, DataType dataType, WorkspaceMode workspaceMode,
+                           Layers layers, CNN2DFormat layout) {
+        public Settings {
+            if (layers == Layers.STOCK && layout != CNN2DFormat.NCHW) {
+                throw new IllegalArgumentException("DL4J's stock layers take NCHW images and compute in NCHW; "
+                        + "computing in " + layout + " needs the tuned layers");
+            }
+        }
+
+        /** The notebook's values, float, workspaces on, tuned layers in NHWC (the CPU's fastest form). */
         public static Settings notebook(long seed) {
-            return new Settings(1e-4, 0.2, seed, DataType.FLOAT, WorkspaceMode.ENABLED);
+            return new Settings(1e-4, 0.2, seed, DataType.FLOAT, WorkspaceMode.ENABLED, Layers.TUNED, CNN2DFormat.NHWC);
+        }
+
+        public Settings with(Layers layers, CNN2DFormat layout) {
+            return new Settings(learningRate, dropRate, seed, dataType, workspaceMode, layers, layout);
         }
     }
 
+    /** The network in the form {@code s} asks for. */
     public static MultiLayerConfiguration configuration(Settings s) {
-        double keep = 1.0 - s.dropRate();
+        MultiLayerConfiguration stock = stockConfiguration(s);
+        return s.layers() == Layers.TUNED ? TunedLayers.tune(stock, s.layout()) : stock;
+    }
+
+    /** The definition: DL4J's own layers, NCHW. */
+    public static MultiLayerConfiguration stockConfiguration(Settings s) {
         var layers = new NeuralNetConfiguration.Builder()
                 .seed(s.seed())
                 .dataType(s.dataType())
@@ -72,27 +105,39 @@ public final class NotebookCnn {
                 .trainingWorkspaceMode(s.workspaceMode())
                 .inferenceWorkspaceMode(s.workspaceMode())
                 .list();
-        layers.inputPreProcessor(0, new ChannelsLast());   // NCHW images in, NHWC inside: oneDNN's layout
         for (int filters : new int[]{32, 64, 128}) {
             layers.layer(conv(filters)).layer(conv(filters))
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new DropoutLayer(new InvertedDropout(keep)));
+                    .layer(new DropoutLayer(new Dropout(1.0 - s.dropRate())));
         }
         return layers
-                .layer(new DenseLayer.Builder().nOut(256).activation(new Relu()).build())
-                .layer(new SoftmaxOutput(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(Cifar10.CLASSES).activation(Activation.SOFTMAX)))
-                .setInputType(InputType.convolutional(HEIGHT, WIDTH, CHANNELS))
+                .layer(new DenseLayer.Builder().nOut(256).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(Cifar10.CLASSES).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(HEIGHT, WIDTH, CHANNELS, CNN2DFormat.NCHW))
                 .build();
     }
 
+    /** A new network in the form {@code settings} asks for, its weights drawn from the seed. */
     public static MultiLayerNetwork build(Settings settings) {
         MultiLayerNetwork net = new MultiLayerNetwork(configuration(settings));
         net.init();
-        StandardPathUpdater.install(net);
+        if (settings.layers() == Layers.TUNED) TunedLayers.installUpdater(net);
         return net;
     }
 
+    /**
+     * {@code net} (this network, in any form: tuned or stock, NCHW or NHWC) in the form {@code layers}/{@code layout}, with
+     * the same parameters and updater state; {@code net} itself when it is in that form already.
+     */
+    public static MultiLayerNetwork inForm(MultiLayerNetwork net, Layers layers, CNN2DFormat layout) {
+        MultiLayerConfiguration stock = TunedLayers.stock(net.getLayerWiseConfigurations());
+        MultiLayerConfiguration wanted = layers == Layers.TUNED ? TunedLayers.tune(stock, layout) : stock;
+        MultiLayerNetwork result = wanted.toJson().equals(net.getLayerWiseConfigurations().toJson()) ? net : Layouts.convert(net, wanted);
+        if (layers == Layers.TUNED) TunedLayers.installUpdater(result);
+        return result;
+    }
+
     private static ConvolutionLayer conv(int filters) {
-        return new Conv2D(new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(new Relu()));
+        return new ConvolutionLayer.Builder(3, 3).nOut(filters).activation(Activation.RELU).build();
     }
 }

@@ -1,9 +1,8 @@
 package dev.cifar10.run;
 
-import dev.cifar10.model.StandardPathUpdater;
+import dev.cifar10.model.NotebookCnn;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -34,7 +33,7 @@ public record Checkpoint(int epoch, String modelFile, String modelSha256, long r
 
     /**
      * Saves the state after {@code history.last()}; removes the previous epoch's model zip once the new one is named.
-     * @return the model zip just written
+     * @return the model zip just written (the stock NCHW network, see {@link SavedModels})
      */
     public static Path save(RunDirectory run, MultiLayerNetwork net, History history) {
         int epoch = history.last().epoch();
@@ -117,18 +116,14 @@ public record Checkpoint(int epoch, String modelFile, String modelSha256, long r
     }
 
     /** The network as it was after {@link #epoch}, with ND4J's random state as it was then. */
-    public MultiLayerNetwork restore(RunDirectory run) {
+    public MultiLayerNetwork restore(RunDirectory run, NotebookCnn.Settings form) {
         Path zip = run.resolve(modelFile);
         try {
-            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
-            if (net.getUpdater() == null || net.getUpdater().getStateViewArray() == null) {
-                throw new IOException("it holds no updater state");
-            }
-            StandardPathUpdater.install(net);   // the saved Adam moments, on DL4J's standard path (see there)
+            MultiLayerNetwork net = SavedModels.read(zip, true, form.layers(), form.layout());
             Nd4j.getRandom().setStates(rngRootState, rngNodeState);
             return net;
-        } catch (IOException | RuntimeException e) {
-            throw new OutputException("Cannot restore the checkpointed model " + zip + ": " + e.getMessage() + "." + CANNOT_RESUME);
+        } catch (RuntimeException e) {
+            throw new OutputException("Cannot restore the checkpointed model " + zip + ": " + e.getMessage() + CANNOT_RESUME);
         }
     }
 

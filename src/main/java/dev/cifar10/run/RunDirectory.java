@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cifar10.config.RunConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -140,7 +139,7 @@ public final class RunDirectory {
     }
 
     public void writeModel(String name, MultiLayerNetwork net) {
-        write(name, out -> ModelSerializer.writeModel(net, out, true));
+        write(name, out -> SavedModels.write(net, out));
     }
 
     public interface Writer {

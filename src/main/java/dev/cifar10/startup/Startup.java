@@ -76,25 +76,20 @@ public final class Startup {
 
     private static BackendInfo backend(RunConfig config, BackendOptions options, PrintWriter console) {
         BackendInfo backend = Backends.initialise(options);
-        requireSupported(backend, config);
         console.println(backend.banner());
         return backend;
     }
 
     /** evaluate's start: the backend, then only the test records the settings name (standardised later with the run's statistics). */
-    public static LabeledImages startForEvaluation(RunConfig config, Path cacheDir, PrintWriter console) {
-        // a model trained on a named GPU still evaluates on a machine without it
-        backend(config, backendOptions(config).withoutInsisting(), console);
-        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, 1, config.maxTestImages(), config.seed());
-        console.printf(Locale.ROOT, "Data: %s: %,d test records%n", dataset.source(), dataset.test().size());
-        return dataset.test();
+    /** The backend and the test set, for evaluating a saved model. */
+    public record ForEvaluation(BackendInfo backend, LabeledImages testSet) {
     }
 
-    /** Settings only some backends can honour. */
-    static void requireSupported(BackendInfo backend, RunConfig config) {
-        if (!backend.backend().equals("cuda") && !config.dataType().equals("float")) {
-            throw new ConfigException("data-type " + config.dataType() + " (from " + config.profile() + " or --data-type) needs the cuda build: "
-                    + "oneDNN's CPU helpers take float only. Use data-type float on CPU.");
-        }
+    public static ForEvaluation startForEvaluation(RunConfig config, Path cacheDir, PrintWriter console) {
+        // a model trained on a named GPU still evaluates on a machine without it
+        BackendInfo backend = backend(config, backendOptions(config).withoutInsisting(), console);
+        Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, 1, config.maxTestImages(), config.seed());
+        console.printf(Locale.ROOT, "Data: %s: %,d test records%n", dataset.source(), dataset.test().size());
+        return new ForEvaluation(backend, dataset.test());
     }
 }

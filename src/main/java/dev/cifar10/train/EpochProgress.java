@@ -1,7 +1,7 @@
 package dev.cifar10.train;
 
 import dev.cifar10.backend.PhysicalMemoryGuard;
-import dev.cifar10.model.SoftmaxOutputLayer;
+import dev.cifar10.model.tuned.SoftmaxOutputLayer;
 import dev.cifar10.util.Progress;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

@@ -48,7 +48,7 @@ public final class Trainer {
         PreparedData data = started.data();
         RunDirectory run = RunDirectory.create(outDir);
         try (AutoCloseable lock = run.lock()) {
-            MultiLayerNetwork net = NotebookCnn.build(config.modelSettings());
+            MultiLayerNetwork net = NotebookCnn.build(config.modelSettings(started.backend().backend()));
             RunRecord record = RunRecord.start(config, started.backend(), dataRecord(data))
                     .withAttachedHelpers(LayerHelpers.report(started.backend(), net, console));
             record.write(run);
@@ -83,7 +83,7 @@ public final class Trainer {
                 throw new ConfigException("Cannot resume " + runDir + ": its data changed since the run started (" + String.join("; ", changes)
                         + "). Restore the data it was trained on (" + config.data() + "), or start a new run.");
             }
-            MultiLayerNetwork net = checkpoint.restore(run);
+            MultiLayerNetwork net = checkpoint.restore(run, config.modelSettings(started.backend().backend()));
             History history = new History(new ArrayList<>(checkpoint.history()));
             RunRecord record = recorded.resumed(config, checkpoint.epoch(), started.backend())
                     .withAttachedHelpers(LayerHelpers.report(started.backend(), net, console));

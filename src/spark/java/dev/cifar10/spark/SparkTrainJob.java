@@ -109,7 +109,7 @@ public final class SparkTrainJob implements Callable<Integer> {
                 run.removeTemporaryFiles(); // a killed write's leftovers: only now that the run is ours (open no longer removes them)
                 Checkpoint checkpoint = Checkpoint.require(run);
                 withSpark(config, (sc, backend, data) -> {
-                    MultiLayerNetwork net = checkpoint.restore(run);
+                    MultiLayerNetwork net = checkpoint.restore(run, config.modelSettings(backend.backend()));
                     History history = new History(new ArrayList<>(checkpoint.history()));
                     RunRecord record = recorded.resumed(config, checkpoint.epoch(), backend);
                     record.write(run);
@@ -127,7 +127,7 @@ public final class SparkTrainJob implements Callable<Integer> {
                     RunRecord record = RunRecord.start(config, backend, RunRecord.Data.of(data.source, data.trainingRecords, data.split,
                             data.testRecords, data.standardisation)).withSpark(sparkRecord(sc, steps));
                     record.write(run);
-                    fitAndTest(sc, config, steps, data, run, record, NotebookCnn.build(config.modelSettings()), new History());
+                    fitAndTest(sc, config, steps, data, run, record, NotebookCnn.build(config.modelSettings(backend.backend())), new History());
                 }
             });
         }

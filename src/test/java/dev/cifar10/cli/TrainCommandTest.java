@@ -123,10 +123,11 @@ class TrainCommandTest {
     }
 
     @Test
-    void refusesHalfPrecisionOnTheCpuBuild() {
+    void refusesHalfPrecisionSayingWhy() {
         Outcome o = run("train", "--profile", "smoke", "--data", "synthetic", "--data-type", "half", "--out", tmp.resolve("h").toString());
         assertEquals(2, o.exitCode());
-        assertTrue(o.err().contains("data-type half") && o.err().contains("needs the cuda build"), o.err());
+        assertTrue(o.err().contains("--data-type half is refused") && o.err().contains("Adam's moments") && o.err().contains("--data-type float"), o.err());
+        assertFalse(Files.exists(tmp.resolve("h")), "nothing written");
         Outcome bad = run("train", "--backend", "gpu");
         assertEquals(2, bad.exitCode());
         assertTrue(bad.err().contains("backend") && bad.err().contains("auto, cpu, cuda"), bad.err());

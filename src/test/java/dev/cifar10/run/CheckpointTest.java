@@ -3,7 +3,7 @@ package dev.cifar10.run;
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
 import dev.cifar10.model.NotebookCnn;
-import dev.cifar10.model.StandardPathUpdater;
+import dev.cifar10.model.tuned.StandardPathUpdater;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class CheckpointTest {
         RunDirectory run = RunDirectory.create(dir);
         Checkpoint.save(run, net, history);
 
-        MultiLayerNetwork restored = Checkpoint.read(run).restore(run);   // also restores ND4J's random state
+        MultiLayerNetwork restored = Checkpoint.read(run).restore(run, NotebookCnn.Settings.notebook(5));   // via the stock NCHW file; also restores ND4J's random state
 
         assertInstanceOf(StandardPathUpdater.class, restored.getUpdater());
         assertArrayEquals(net.getUpdater().getStateViewArray().toFloatVector(),

@@ -2,8 +2,8 @@ package dev.cifar10.train;
 
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
-import dev.cifar10.model.SoftmaxOutputLayer;
-import dev.cifar10.model.SoftmaxOutputLayerTest;
+import dev.cifar10.model.tuned.SoftmaxOutputLayer;
+import dev.cifar10.model.tuned.SoftmaxOutputLayerTest;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import dev.cifar10.data.Cifar10Binary;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.LabeledImages;
 import dev.cifar10.data.Standardisation;
-import dev.cifar10.model.SoftmaxOutput;
+import dev.cifar10.model.tuned.SoftmaxOutput;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

@@ -1,5 +1,6 @@
-package dev.cifar10.model;
+package dev.cifar10.model.tuned;
 
+import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

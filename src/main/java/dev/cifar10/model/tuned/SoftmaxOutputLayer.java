@@ -1,4 +1,4 @@
-package dev.cifar10.model;
+package dev.cifar10.model.tuned;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;

@@ -1,5 +1,6 @@
-package dev.cifar10.model;
+package dev.cifar10.model.tuned;
 
+import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
 import dev.cifar10.backend.LayerHelpers;
@@ -49,7 +50,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
-import static dev.cifar10.model.ReluTest.assertSameValues;
+import static dev.cifar10.model.tuned.ReluTest.assertSameValues;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

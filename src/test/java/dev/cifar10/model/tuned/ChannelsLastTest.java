@@ -1,4 +1,4 @@
-package dev.cifar10.model;
+package dev.cifar10.model.tuned;
 
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;

@@ -1,4 +1,4 @@
-package dev.cifar10.model;
+package dev.cifar10.model.tuned;
 
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
