@@ -15,18 +15,19 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The CIFAR-10 records the tests read: the real sample beside the project
- * ({@code ../shared/data/cifar10-sample}, never copied into it) where it is present; otherwise
- * records in the same binary layout, with the same file names and record counts, generated from
- * {@link SyntheticCifar10} (a learnable class signal) into {@code target/}, so a fresh clone passes
- * its tests alone.
+ * The CIFAR-10 records the tests read: a directory of real records in CIFAR-10's binary layout
+ * ({@code data_batch_1.bin}, {@code data_batch_2.bin}, {@code test_batch.bin} of any whole number of
+ * records, and {@code batches.meta.txt}), named by {@code -Dcifar10.sample=DIR} (the build's default:
+ * {@code ../shared/data/cifar10-sample} beside the project), where it is present; otherwise records in
+ * the same layout, with the same file names and record counts, generated from {@link SyntheticCifar10}
+ * (a learnable class signal) into {@code target/}, so a fresh clone passes its tests alone.
  *
- * <p>{@code -Dcifar10.sample=synthetic} or {@code CIFAR10_SAMPLE=synthetic} ignores the real sample
- * even where it is present: CI runs the suite that way too.
+ * <p>{@code -Dcifar10.sample=synthetic} uses the generated records
+ * even where real ones are present: CI runs the suite that way too.
  */
 public final class SampleData {
-    /** Where the real sample lives, relative to the project directory. */
-    public static final Path REAL_DIR = Path.of("..", "shared", "data", "cifar10-sample");
+    /** Where the real records are looked for: -Dcifar10.sample, relative to the project directory. */
+    public static final Path REAL_DIR = Path.of(choice().isEmpty() || choice().equalsIgnoreCase("synthetic") ? "cifar10-sample-not-given" : choice());
     /** Where the generated records go when the real sample is absent or ignored. */
     public static final Path GENERATED_DIR = Path.of("target", "generated-cifar10-sample");
 
@@ -64,9 +65,12 @@ public final class SampleData {
                 + (ignoreReal() ? " (ignored: cifar10.sample=synthetic)" : " (absent)") + ": " + fact);
     }
 
+    private static String choice() {
+        return System.getProperty("cifar10.sample", "").strip();
+    }
+
     private static boolean ignoreReal() {
-        String choice = System.getProperty("cifar10.sample", System.getenv().getOrDefault("CIFAR10_SAMPLE", ""));
-        return choice.toLowerCase(Locale.ROOT).equals("synthetic");
+        return choice().toLowerCase(Locale.ROOT).equals("synthetic");
     }
 
     private static boolean isComplete(Path dir) {

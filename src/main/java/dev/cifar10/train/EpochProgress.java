@@ -1,5 +1,6 @@
 package dev.cifar10.train;
 
+import dev.cifar10.backend.HostArrays;
 import dev.cifar10.backend.PhysicalMemoryGuard;
 import dev.cifar10.model.tuned.SoftmaxOutputLayer;
 import dev.cifar10.util.Progress;
@@ -102,7 +103,7 @@ public final class EpochProgress extends BaseTrainingListener {
                 logits = output.input().mmul(output.getParam("W")).addiRowVector(output.getParam("b"));
             }
             INDArray labels = net.getLabels();
-            if (Nd4j.getEnvironment().isCPU()) {
+            if (HostArrays.onHost()) {
                 // one flat copy each: toFloatMatrix builds a view and a copy per row (a third of a ms a step, async-profiler)
                 correctOnHost.add(correct(flat(logits), flat(labels), (int) logits.size(1)));
             } else {

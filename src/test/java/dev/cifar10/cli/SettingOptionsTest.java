@@ -56,13 +56,13 @@ class SettingOptionsTest {
     }
 
     @Test
-    void theReadmeKeyTableAgreesWithTheDeclarations() throws IOException {
-        List<String> readme = Files.readAllLines(Path.of("README.md"));
+    void theDocumentedKeyTableAgreesWithTheDeclarations() throws IOException {
+        List<String> readme = Files.readAllLines(Path.of("docs", "configuration.md"));
         int start = readme.indexOf(TABLE_START), end = readme.indexOf(TABLE_END);
-        assertTrue(start >= 0 && end > start, "README.md lacks the settings table markers");
+        assertTrue(start >= 0 && end > start, "docs/configuration.md lacks the settings table markers");
         List<String> expected = table();
         assertEquals(String.join("\n", expected), String.join("\n", readme.subList(start + 1, end)),
-                "README.md's settings table differs from the declarations in RunConfig; replace it with the expected text");
+                "docs/configuration.md's settings table differs from the declarations in RunConfig; replace it with the expected text");
     }
 
     /** The README's table of settings, as the declarations give it. */

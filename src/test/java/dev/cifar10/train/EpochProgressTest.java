@@ -1,6 +1,9 @@
 package dev.cifar10.train;
 
 import dev.cifar10.backend.BackendOptions;
+import dev.cifar10.backend.HostArrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import dev.cifar10.backend.Backends;
 import dev.cifar10.model.tuned.SoftmaxOutputLayer;
 import dev.cifar10.model.tuned.SoftmaxOutputLayerTest;
@@ -22,8 +25,19 @@ class EpochProgressTest {
         Backends.initialise(BackendOptions.defaults());
     }
 
-    @Test
-    void trainingAccuracyIsThatOfEachStepsPredictionsWithEitherOutputLayer() {
+    /** Counted on the host (CPU) and on the device (what CUDA runs, forced on the CPU): the same 0.5. */
+    @ParameterizedTest(name = "device branch: {0}")
+    @ValueSource(booleans = {false, true})
+    void trainingAccuracyIsThatOfEachStepsPredictionsWithEitherOutputLayer(boolean deviceBranch) {
+        boolean previous = HostArrays.forceDeviceBranches(deviceBranch);
+        try {
+            accuracyOfEachStepsPredictions();
+        } finally {
+            HostArrays.forceDeviceBranches(previous);
+        }
+    }
+
+    private static void accuracyOfEachStepsPredictions() {
         for (boolean project : new boolean[]{true, false}) {
             MultiLayerNetwork net = SoftmaxOutputLayerTest.net(project);
             assertEquals(project, net.getOutputLayer() instanceof SoftmaxOutputLayer);

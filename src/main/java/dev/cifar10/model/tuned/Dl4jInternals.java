@@ -89,6 +89,7 @@ public final class Dl4jInternals {
             Member.method(BaseMultiLayerUpdater.class, "update", "StandardPathUpdater", Gradient.class, int.class, int.class, int.class,
                     LayerWorkspaceMgr.class),
             Member.method(BaseMultiLayerUpdater.class, "getFlattenedGradientsView", "StandardPathUpdater"),
+            Member.field(BaseMultiLayerUpdater.class, "network", "StandardPathUpdater"),
             Member.method(BaseMultiLayerUpdater.class, "divideByMinibatch", "StandardPathUpdater", boolean.class, Gradient.class, int.class),
             Member.method(MultiLayerNetwork.class, "setUpdater", "StandardPathUpdater", org.deeplearning4j.nn.api.Updater.class),
             Member.method(MultiLayerUpdater.class, "getStateViewArray", "StandardPathUpdater"));

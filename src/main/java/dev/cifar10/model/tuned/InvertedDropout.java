@@ -1,5 +1,6 @@
 package dev.cifar10.model.tuned;
 
+import dev.cifar10.backend.HostArrays;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -81,7 +82,7 @@ public class InvertedDropout extends Dropout {
 
     /** Float on the CPU: then the mask (always allocated here, so one contiguous block) can be written through a plain buffer. */
     private static boolean drawsOnHost(INDArray output) {
-        return Nd4j.getEnvironment().isCPU() && output.dataType() == DataType.FLOAT;
+        return HostArrays.onHost() && output.dataType() == DataType.FLOAT;
     }
 
     /** 1/p where kept, 0 where dropped, for every element of {@code mask} (a new, contiguous array). */

@@ -1,5 +1,7 @@
 package dev.cifar10.model.tuned;
 
+import dev.cifar10.backend.BackendException;
+import dev.cifar10.backend.HostArrays;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -22,6 +24,10 @@ import java.util.Map;
  * those views. Here the network's own gradient is handed on as the flattened array, so DL4J takes its
  * standard path: the same operations on the same memory, bit for bit the same update
  * ({@code StandardPathUpdaterTest}). A gradient that is not the network's own goes on unchanged.
+ *
+ * <p>Relies on (DL4J M2.1): {@code BaseMultiLayerUpdater.update} taking its in-place path only for the flattened
+ * gradient view object, {@code getFlattenedGradientsView}, {@code divideByMinibatch}, and {@code MultiLayerNetwork}
+ * handing its updater its own {@code gradient()} object.
  */
 public final class StandardPathUpdater extends MultiLayerUpdater {
 
@@ -44,7 +50,30 @@ public final class StandardPathUpdater extends MultiLayerUpdater {
     /** The gradient as DL4J's updater should see it: the network's own as its flattened view object, any other unchanged. */
     Gradient forDl4j(Gradient gradient) {
         INDArray flat = getFlattenedGradientsView();
-        return isNetworksOwn(gradient, flat) ? new FlatView(gradient, flat) : gradient;
+        boolean own = HostArrays.onHost() ? isNetworksOwn(gradient, flat) : isTheNetworksGradientObject(gradient, flat);
+        return own ? new FlatView(gradient, flat) : gradient;
+    }
+
+    private volatile boolean gradientObjectChecked;
+
+    /**
+     * The device branch. On CUDA a view of the flattened gradient gets a native buffer handle of its own, which is what
+     * {@code sameUnderlyingData} compares there, so buffers cannot tell. The network's own {@code Gradient} object can:
+     * DL4J's fit hands the updater {@code network.gradient()}, whose flattened array is the network's gradient memory.
+     * That is checked once, on the first update, by value: a gradient that is not that memory ends the run loudly,
+     * naming the remedy, instead of training on a stale view.
+     */
+    boolean isTheNetworksGradientObject(Gradient gradient, INDArray flat) {
+        if (flat == null || gradient != network.gradient()) return false;
+        if (!gradientObjectChecked) {
+            INDArray g = gradient.gradient();
+            if (g == null || g.length() != flat.length() || !g.reshape(flat.shape()).equalsWithEps(flat, 0)) {
+                throw new BackendException("The network's own gradient is not its flattened gradient view: the DL4J internal the tuned "
+                        + "updater relies on has changed.", "Train with --layers stock (DL4J's own layers and updater).");
+            }
+            gradientObjectChecked = true;
+        }
+        return true;
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.cifar10.model.tuned;
 
+import dev.cifar10.backend.HostArrays;
 import dev.cifar10.model.NotebookCnn;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -29,21 +32,28 @@ class InvertedDropoutTest {
         return output.div(input);
     }
 
-    @Test
-    void keepsEachActivationWithProbabilityPAndScalesItBy1OverP() {
-        for (double p : new double[]{0.8, 0.5, 0.1}) {
-            Nd4j.getRandom().setSeed(42);
-            INDArray input = Nd4j.rand(DataType.FLOAT, 32, 16, 16, 32).addi(0.5);   // no zeros: the mask is output / input
-            INDArray output = input.ulike();
-            new InvertedDropout(p).applyDropout(input, output, 0, 0, NO_WORKSPACES);
-            INDArray mask = maskOf(input, output);
-            INDArray kept = mask.gt(0);
-            double keptFraction = kept.castTo(DataType.DOUBLE).meanNumber().doubleValue();
-            double sd = Math.sqrt(p * (1 - p) / mask.length());
-            assertEquals(p, keptFraction, 5 * sd, "fraction kept at p = " + p);
-            float scale = (float) (1.0 / p);
-            INDArray expected = kept.castTo(DataType.FLOAT).muli(scale);
-            assertTrue(expected.equalsWithEps(mask, 1e-5), "kept elements are input / p, dropped ones 0, at p = " + p);
+    /** On the host (the Java mask) and on the device branch (DL4J's dropout, what CUDA runs, forced on the CPU). */
+    @ParameterizedTest(name = "device branch: {0}")
+    @ValueSource(booleans = {false, true})
+    void keepsEachActivationWithProbabilityPAndScalesItBy1OverP(boolean deviceBranch) {
+        boolean previous = HostArrays.forceDeviceBranches(deviceBranch);
+        try {
+            for (double p : new double[]{0.8, 0.5, 0.1}) {
+                Nd4j.getRandom().setSeed(42);
+                INDArray input = Nd4j.rand(DataType.FLOAT, 32, 16, 16, 32).addi(0.5);   // no zeros: the mask is output / input
+                INDArray output = input.ulike();
+                new InvertedDropout(p).applyDropout(input, output, 0, 0, NO_WORKSPACES);
+                INDArray mask = maskOf(input, output);
+                INDArray kept = mask.gt(0);
+                double keptFraction = kept.castTo(DataType.DOUBLE).meanNumber().doubleValue();
+                double sd = Math.sqrt(p * (1 - p) / mask.length());
+                assertEquals(p, keptFraction, 5 * sd, "fraction kept at p = " + p);
+                float scale = (float) (1.0 / p);
+                INDArray expected = kept.castTo(DataType.FLOAT).muli(scale);
+                assertTrue(expected.equalsWithEps(mask, 1e-5), "kept elements are input / p, dropped ones 0, at p = " + p);
+            }
+        } finally {
+            HostArrays.forceDeviceBranches(previous);
         }
     }
 
@@ -97,24 +107,31 @@ class InvertedDropoutTest {
         assertEquals(p * p, bothKept / pairs, 5 * Math.sqrt(p * p * (1 - p * p) / pairs));
     }
 
-    @Test
-    void backpropMultipliesByTheSameMaskAndTheSameSeedDropsTheSameActivations() {
-        INDArray input = Nd4j.rand(DataType.FLOAT, 4, 8, 8, 3).addi(0.5);
-        INDArray output = input.ulike(), again = input.ulike();
-        INDArray gradient = Nd4j.rand(DataType.FLOAT, 4, 8, 8, 3).addi(0.5);
-        InvertedDropout dropout = new InvertedDropout(0.8);
+    /** On the host (the Java mask) and on the device branch (DL4J's dropout, what CUDA runs, forced on the CPU). */
+    @ParameterizedTest(name = "device branch: {0}")
+    @ValueSource(booleans = {false, true})
+    void backpropMultipliesByTheSameMaskAndTheSameSeedDropsTheSameActivations(boolean deviceBranch) {
+        boolean previous = HostArrays.forceDeviceBranches(deviceBranch);
+        try {
+            INDArray input = Nd4j.rand(DataType.FLOAT, 4, 8, 8, 3).addi(0.5);
+            INDArray output = input.ulike(), again = input.ulike();
+            INDArray gradient = Nd4j.rand(DataType.FLOAT, 4, 8, 8, 3).addi(0.5);
+            InvertedDropout dropout = new InvertedDropout(0.8);
 
-        Nd4j.getRandom().setSeed(123);
-        dropout.applyDropout(input, output, 0, 0, NO_WORKSPACES);
-        INDArray gradientIn = dropout.backprop(gradient, gradient.ulike(), 0, 0);
-        assertTrue(maskOf(gradient, gradientIn).equalsWithEps(maskOf(input, output), 1e-5), "backprop uses the forward pass's mask");
+            Nd4j.getRandom().setSeed(123);
+            dropout.applyDropout(input, output, 0, 0, NO_WORKSPACES);
+            INDArray gradientIn = dropout.backprop(gradient, gradient.ulike(), 0, 0);
+            assertTrue(maskOf(gradient, gradientIn).equalsWithEps(maskOf(input, output), 1e-5), "backprop uses the forward pass's mask");
 
-        Nd4j.getRandom().setSeed(123);
-        new InvertedDropout(0.8).applyDropout(input, again, 0, 0, NO_WORKSPACES);
-        assertEquals(output, again, "same seed, same mask");
-        Nd4j.getRandom().setSeed(124);
-        new InvertedDropout(0.8).applyDropout(input, again, 0, 0, NO_WORKSPACES);
-        assertNotEquals(output, again, "another seed, another mask");
+            Nd4j.getRandom().setSeed(123);
+            new InvertedDropout(0.8).applyDropout(input, again, 0, 0, NO_WORKSPACES);
+            assertEquals(output, again, "same seed, same mask");
+            Nd4j.getRandom().setSeed(124);
+            new InvertedDropout(0.8).applyDropout(input, again, 0, 0, NO_WORKSPACES);
+            assertNotEquals(output, again, "another seed, another mask");
+        } finally {
+            HostArrays.forceDeviceBranches(previous);
+        }
     }
 
     @Test

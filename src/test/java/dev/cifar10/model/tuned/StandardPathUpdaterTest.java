@@ -1,5 +1,7 @@
 package dev.cifar10.model.tuned;
 
+import dev.cifar10.backend.BackendException;
+import dev.cifar10.backend.HostArrays;
 import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
@@ -97,6 +99,53 @@ class StandardPathUpdaterTest {
         for (Gradient foreign : new Gradient[]{copy, part}) {
             assertFalse(StandardPathUpdater.isNetworksOwn(foreign, flat));
             assertSame(foreign, updater.forDl4j(foreign));
+        }
+    }
+
+    /**
+     * The device branch (what CUDA runs, forced on the CPU): buffers cannot tell there, the network's gradient object can.
+     * Fit takes DL4J's standard path, and the updates are bit for bit DL4J's own updater's (both with the device branch's
+     * dropout, DL4J's).
+     */
+    @Test
+    void theDeviceBranchTakesTheStandardPathWithDl4jsOwnUpdates() {
+        MultiLayerNetwork dl4j = NotebookCnn.build(NotebookCnn.Settings.notebook(11));
+        dl4j.setUpdater(new MultiLayerUpdater(dl4j));
+        MultiLayerNetwork device = NotebookCnn.build(NotebookCnn.Settings.notebook(11));
+        boolean previous = HostArrays.forceDeviceBranches(true);
+        try {
+            train(dl4j);
+            train(device);
+            StandardPathUpdater updater = (StandardPathUpdater) device.getUpdater();
+            assertFalse(updater.lastUpdateWasExternal(), "the device branch sent fit's update down DL4J's external path");
+            Gradient copy = new DefaultGradient(updater.getFlattenedGradientsView().dup());
+            assertSame(copy, updater.forDl4j(copy), "a gradient that is not the network's own goes on unchanged");
+        } finally {
+            HostArrays.forceDeviceBranches(previous);
+        }
+        assertArrayEquals(dl4j.params().toFloatVector(), device.params().toFloatVector(), 0f);
+        assertArrayEquals(dl4j.getUpdater().getStateViewArray().toFloatVector(), device.getUpdater().getStateViewArray().toFloatVector(), 0f);
+    }
+
+    /** Should DL4J's network hand its updater a gradient that is not its flattened gradient memory, the device branch stops loudly. */
+    @Test
+    void theDeviceBranchRefusesANetworkGradientThatIsNotItsGradientMemory() throws Exception {
+        MultiLayerNetwork net = NotebookCnn.build(NotebookCnn.Settings.notebook(7));
+        StandardPathUpdater updater = (StandardPathUpdater) net.getUpdater();
+        Nd4j.getRandom().setSeed(1);
+        net.setInput(images());
+        net.setLabels(labels(0));
+        net.computeGradientAndScore();
+        Gradient elsewhere = new DefaultGradient(updater.getFlattenedGradientsView().add(1));
+        var field = MultiLayerNetwork.class.getDeclaredField("gradient");
+        field.setAccessible(true);
+        field.set(net, elsewhere);
+        boolean previous = HostArrays.forceDeviceBranches(true);
+        try {
+            BackendException e = assertThrows(BackendException.class, () -> updater.forDl4j(elsewhere));
+            assertTrue(e.getMessage().contains("--layers stock"), e.getMessage());
+        } finally {
+            HostArrays.forceDeviceBranches(previous);
         }
     }
 
