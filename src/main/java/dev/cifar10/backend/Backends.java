@@ -51,6 +51,11 @@ public final class Backends {
      * then CUDA's own libraries. Sets CUDA's device order and visible devices on the way.
      */
     static Choice choose(BackendOptions options, String build, NvidiaSmi.Answer smi) {
+        return choose(options, build, smi, CudaLibraries::probe);
+    }
+
+    /** @param cudaLibraries loads CUDA's libraries and reports (tests answer for it: no GPU is needed to follow the success path) */
+    static Choice choose(BackendOptions options, String build, NvidiaSmi.Answer smi, java.util.function.Supplier<CudaLibraries> cudaLibraries) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("requested", options.backend() + (options.device().equals(BackendOptions.AUTO) ? "" : ", device " + options.device()));
         if (options.backend().equals(BackendOptions.CPU)) return new Choice("cpu", List.of(), null, null, details);
@@ -65,7 +70,7 @@ public final class Backends {
             List<GpuDevice> gpus = GpuGuard.choose(smi, options.device(), options.workers(), System.getenv("CUDA_VISIBLE_DEVICES"));
             details.put("cudaDeviceOrder", setUnlessUserSet("CUDA_DEVICE_ORDER", "PCI_BUS_ID"));
             details.put("cudaVisibleDevices", selectDevices(gpus));
-            CudaLibraries cuda = CudaLibraries.probe();
+            CudaLibraries cuda = cudaLibraries.get();
             if (!cuda.loaded()) throw new BackendException(cuda.problem(), CudaLibraries.REMEDY);
             return new Choice("cuda", gpus, cuda, null, details);
         } catch (BackendException e) {
