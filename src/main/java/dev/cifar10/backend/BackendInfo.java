@@ -32,6 +32,13 @@ public record BackendInfo(String build, String backend, String nativeVariant, St
         return sb.toString();
     }
 
+    /** The same, with one more fact in {@link #details} (which run.json and the bench record keep). */
+    public BackendInfo withDetail(String key, Object value) {
+        Map<String, Object> more = new java.util.LinkedHashMap<>(details);
+        more.put(key, value);
+        return new BackendInfo(build, backend, nativeVariant, helpers, cpu, gpus, fallback, cudaVersions, more);
+    }
+
     /** The first GPU in use, or null on CPU. */
     public GpuDevice gpu() {
         return gpus.isEmpty() ? null : gpus.get(0);

@@ -10,6 +10,11 @@ import dev.cifar10.backend.GpuGuard;
 import dev.cifar10.backend.LoadedLibraries;
 import dev.cifar10.backend.NvidiaSmi;
 import dev.cifar10.config.ConfigException;
+import dev.cifar10.backend.paths.ConvPath;
+import dev.cifar10.backend.paths.PathCheck;
+import dev.cifar10.backend.paths.PathResult;
+import dev.cifar10.backend.paths.PathVerdicts;
+import dev.cifar10.backend.paths.Verdict;
 import dev.cifar10.model.HelperComparison;
 import dev.cifar10.util.HostInfo;
 import picocli.CommandLine.Command;
@@ -24,12 +29,11 @@ import java.util.concurrent.Callable;
 
 @Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Checks this machine for training and prints what it finds, for a bug report: the build, Java, the natives "
-                + "that loaded, OpenMP, every GPU with the guard's verdict, CUDA and cuDNN, the layer helpers; then one forward and "
-                + "backward pass of the notebook's network with the helpers and without, compared and timed.",
-                "Exit 0 when the chosen backend runs and its helpers agree with DL4J's built-in layers, 5 when not."})
+                + "that loaded, OpenMP, every GPU with the guard's verdict, CUDA and cuDNN; then every convolution path of the backend "
+                + "(cudnn, libnd4j and built-in on CUDA; onednn and built-in on the CPU), each in a process of its own: checked against "
+                + "DL4J's built-in layers and timed. The fastest verified path is stored in the cache directory, and train and bench use it.",
+                "Exit 0 when the chosen backend runs and a path is verified, 5 when not."})
 public final class DoctorCommand implements Callable<Integer> {
-    static final long SEED = 777;
-
     @Spec
     CommandSpec spec;
 
@@ -42,13 +46,17 @@ public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--cpu-natives", paramLabel = "auto|onednn|onednn-avx512", defaultValue = "auto", description = "The oneDNN native build (default: auto).")
     String cpuNatives;
 
-    @Option(names = "--verbose", description = "Show DL4J's and ND4J's INFO logging.")
-    boolean verbose;
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "30", description = "Timed training steps per convolution path (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @picocli.CommandLine.Mixin
+    CommonOptions common;
 
     @Override
     public Integer call() {
-        Main.setVerbose(verbose);
+        java.nio.file.Path cacheDir = common.apply();
         if (!backend.matches("auto|cpu|cuda")) throw new ConfigException("--backend must be auto, cpu or cuda, not '" + backend + "'.");
+        if (steps < 1 || steps > 10_000) throw new ConfigException("--steps must be 1 to 10000, not " + steps + ".");
         if (!device.matches("auto|all|\\d{1,2}")) throw new ConfigException("--device must be auto, all or a GPU index, not '" + device + "'.");
         PrintWriter out = spec.commandLine().getOut();
         String build = Backends.buildBackend();
@@ -78,18 +86,21 @@ public final class DoctorCommand implements Callable<Integer> {
         out.println("OpenMP: " + info.details().get("openMp") + ", threads " + info.details().get("ompThreads")
                 + (System.getenv("OMP_NUM_THREADS") != null ? " (OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + ")" : ""));
 
-        HelperComparison.Result r = HelperComparison.run(SEED);
-        out.println("Layer helpers attached: " + r.withHelpers() + " (without: " + r.withoutHelpers() + ")");
-        out.printf(Locale.ROOT, "Forward+backward, batch 32, median of 5: %.1f ms with helpers, %.1f ms without (%.2fx)%n",
-                r.msWithHelpers(), r.msWithout(), r.msWithout() / r.msWithHelpers());
-        out.printf(Locale.ROOT, "Agreement, ||with - without|| / ||without|| (tolerance %.0e): outputs %.1e, gradients %.1e%n",
-                HelperComparison.TOLERANCE, r.outputDifference(), r.gradientDifference());
-        if (!r.agrees()) {
-            out.println("Verdict: the layer helpers disagree with DL4J's built-in layers beyond the tolerance (exit 5). "
-                    + "Train with --no-helpers and report this output.");
+        Verdict.Machine machine = Verdict.Machine.of(info);
+        String device = info.gpu() == null ? "auto" : Integer.toString(info.gpu().index());
+        out.println("Convolution paths on " + machine.describe() + ", each checked in a process of its own (forward and backward "
+                + "against DL4J's built-in layers, tolerance " + HelperComparison.TOLERANCE + "; then timed training steps, batch 32):");
+        Verdict verdict = PathCheck.run(ConvPath.on(info.backend()), new PathCheck.Target(info.backend(), device, cpuNatives, steps), machine, out);
+        PathVerdicts verdicts = new PathVerdicts(cacheDir);
+        verdicts.save(verdict, out);
+        PathResult chosen = verdict.chosen();
+        if (chosen == null) {
+            out.println("Verdict: no convolution path ran correctly, not even DL4J's built-in layers (exit 5). Report this output.");
             return Main.EXIT_BACKEND;
         }
-        out.println("Verdict: OK, training runs on " + info.backend() + (info.fallback() != null ? " (fell back from CUDA, see above)" : "") + ".");
+        out.println("Stored in " + verdicts.file() + ": train and bench use " + chosen.path() + " on this machine and build (--conv-path overrides).");
+        out.println("Verdict: OK, training runs on " + info.backend() + " with " + chosen.path()
+                + (info.fallback() != null ? " (fell back from CUDA, see above)" : "") + ".");
         return 0;
     }
 

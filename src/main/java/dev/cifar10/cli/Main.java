@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 /** {@code cifar10-dl4j <command>}: the entry point. Each subcommand is its own class. */
 @Command(name = "cifar10-dl4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Trains the Keras CIFAR-10 dropout CNN with Deeplearning4j and times it across hardware.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, BenchCommand.class, ReportCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TrainCommand.class, EvaluateCommand.class, BenchCommand.class, ReportCommand.class, DoctorCommand.class, CheckPathCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:unexpected failure", "2:bad command line or run settings",
                 "3:bad or missing data", "4:output cannot be written", "5:backend cannot run on this machine",

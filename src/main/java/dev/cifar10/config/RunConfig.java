@@ -53,6 +53,10 @@ public final class RunConfig {
             "engage the oneDNN (CPU) / cuDNN (CUDA) layer helpers; off only for comparisons").alias("cudnn"));
     public static final Setting<String> DATA_TYPE = declare(Setting.oneOf("data-type", List.of("float", "half"), "float",
             "floating-point type of weights and activations (half is refused: see the error it gives)"));
+    public static final Setting<String> CONV_PATH = declare(Setting.oneOf("conv-path", List.of("auto", "cudnn", "libnd4j", "onednn", "built-in"),
+            "auto", "the code that computes convolutions and pooling: auto = oneDNN on the CPU, on CUDA the fastest path verified on this "
+                    + "GPU (checked once, each path in a process of its own); cudnn = this project's cuDNN helpers; libnd4j = libnd4j's "
+                    + "cuDNN ops; built-in = DL4J's im2col + GEMM"));
     public static final Setting<String> LAYERS = declare(Setting.oneOf("layers", List.of("tuned", "stock"), "tuned",
             "tuned: the project's speed-only subclasses of DL4J's layers; stock: DL4J's own layers (NCHW), the same network"));
     public static final Setting<String> LAYOUT = declare(Setting.oneOf("layout", List.of("auto", "nchw", "nhwc"), "auto",
@@ -255,6 +259,11 @@ public final class RunConfig {
 
     public int prefetch() {
         return get(PREFETCH);
+    }
+
+    /** "auto" or a convolution path's key. */
+    public String convPath() {
+        return get(CONV_PATH);
     }
 
     public String layers() {

@@ -1,7 +1,5 @@
 package dev.cifar10.model;
 
-import dev.cifar10.util.Stats;
-
 import dev.cifar10.backend.LayerHelpers;
 import dev.cifar10.data.Cifar10;
 import org.deeplearning4j.config.DL4JSystemProperties;
@@ -16,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * One forward and backward pass of the notebook's network with the layer helpers (oneDNN on CPU,
  * cuDNN on CUDA) and without them (DL4J's built-in im2col + GEMM), from the same weights and
- * inputs: the results must agree and the timings show what the helpers buy.
+ * inputs: the results must agree (check-path times each path's training steps on its own).
  *
  * <p>Tolerance, on ||with - without|| / ||without|| of the outputs and of all gradients: both
  * compute in float32 but sum in different orders (direct, Winograd, im2col + GEMM), which alone
@@ -28,14 +26,13 @@ import java.util.function.Supplier;
  */
 public final class HelperComparison {
     public static final double TOLERANCE = 1e-2;
-    static final int BATCH = 32, TIMED_PASSES = 5;
+    static final int BATCH = 32;
 
     /**
      * @param outputDifference   ||with - without|| / ||without|| of the softmax outputs
      * @param gradientDifference the same for the gradients of all parameters
      */
-    public record Result(String withHelpers, String withoutHelpers, double outputDifference, double gradientDifference,
-                         double msWithHelpers, double msWithout) {
+    public record Result(String withHelpers, String withoutHelpers, double outputDifference, double gradientDifference) {
         public boolean agrees() {
             return outputDifference <= TOLERANCE && gradientDifference <= TOLERANCE;
         }
@@ -44,9 +41,14 @@ public final class HelperComparison {
     private HelperComparison() {
     }
 
-    /** Runs the comparison on the backend already loaded; restores the helper switches afterwards. */
+    /** Runs the comparison on the backend already loaded, with the notebook's tuned NHWC network. */
     public static Result run(long seed) {
-        NotebookCnn.Settings settings = NotebookCnn.Settings.notebook(seed);
+        return run(NotebookCnn.Settings.notebook(seed));
+    }
+
+    /** Runs the comparison on the backend already loaded, with the network in {@code settings}' form; restores the helper switches afterwards. */
+    public static Result run(NotebookCnn.Settings settings) {
+        long seed = settings.seed();
         MultiLayerNetwork with = withHelpers(true, () -> NotebookCnn.build(settings));
         MultiLayerNetwork without = withHelpers(false, () -> NotebookCnn.build(settings));
         without.setParams(with.params().dup());
@@ -57,30 +59,22 @@ public final class HelperComparison {
         for (int i = 0; i < BATCH; i++) labels.putScalar(i, i % Cifar10.CLASSES, 1f);
 
         Pass a = pass(with, input, labels, seed), b = pass(without, input, labels, seed);
-        double[] msWith = new double[TIMED_PASSES], msWithout = new double[TIMED_PASSES];
-        for (int i = 0; i < TIMED_PASSES; i++) { // alternating, so drift affects both alike
-            msWith[i] = pass(with, input, labels, seed).ms();
-            msWithout[i] = pass(without, input, labels, seed).ms();
-        }
         return new Result(LayerHelpers.describe(with), LayerHelpers.describe(without),
-                relativeDifference(a.output(), b.output()), relativeDifference(a.gradient(), b.gradient()), Stats.median(msWith), Stats.median(msWithout));
+                relativeDifference(a.output(), b.output()), relativeDifference(a.gradient(), b.gradient()));
     }
 
-    private record Pass(INDArray output, INDArray gradient, double ms) {
+    private record Pass(INDArray output, INDArray gradient) {
     }
 
     /** Forward and backward in training mode (dropout on, its mask from the same seed), then the inference output. */
     private static Pass pass(MultiLayerNetwork net, INDArray input, INDArray labels, long seed) {
         Nd4j.getRandom().setSeed(seed);
-        long start = System.nanoTime();
         net.setInput(input);
         net.setLabels(labels);
         net.computeGradientAndScore();
         INDArray gradient = net.gradient().gradient().dup();
         INDArray output = net.output(input, false);
-        Nd4j.getExecutioner().commit(); // CUDA runs asynchronously: wait before reading the clock
-        double ms = (System.nanoTime() - start) / 1e6;
-        return new Pass(output, gradient, ms);
+        return new Pass(output, gradient);
     }
 
     /** Builds with the helpers on or off (DL4J reads the switch when a layer is created), then restores the switches. */

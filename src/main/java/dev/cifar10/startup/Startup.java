@@ -3,6 +3,11 @@ package dev.cifar10.startup;
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
+import dev.cifar10.backend.paths.ConvPath;
+import dev.cifar10.backend.paths.ConvPaths;
+import dev.cifar10.backend.paths.PathCheck;
+import dev.cifar10.backend.paths.PathVerdicts;
+import dev.cifar10.backend.paths.Verdict;
 import dev.cifar10.config.ConfigException;
 import dev.cifar10.config.RunConfig;
 import dev.cifar10.data.Cifar10;
@@ -14,6 +19,7 @@ import dev.cifar10.data.TrainValidationSplit;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * How every command starts, always in this order: the backend (native build chosen, GPU checked,
@@ -33,7 +39,7 @@ public final class Startup {
 
     /** The backend, then the data the settings name, prepared as the notebook does. */
     public static Started start(RunConfig config, Path cacheDir, PrintWriter console) {
-        BackendInfo backend = backend(config, console);
+        BackendInfo backend = withConvPath(backend(config, console), config, cacheDir, console);
         Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, config.maxTrainImages(), config.maxTestImages(), config.seed());
         PreparedData data = PreparedData.of(dataset, config.validationSplit(), config.seed());
         checkSizes(config, data); // before any training: settings this data cannot satisfy
@@ -80,14 +86,31 @@ public final class Startup {
         return backend;
     }
 
+    /**
+     * The convolution path the settings and the machine call for ({@link ConvPaths}), set for the network about to be built;
+     * said on the console and kept in the backend's details (run.json, the bench record).
+     */
+    static BackendInfo withConvPath(BackendInfo backend, RunConfig config, Path cacheDir, PrintWriter console) {
+        ConvPaths.Choice choice = ConvPaths.choose(config.convPath(), config.helpers(), backend, new PathVerdicts(cacheDir),
+                () -> PathCheck.run(ConvPath.on(backend.backend()), new PathCheck.Target(backend.backend(), deviceOf(backend), config.cpuNatives()),
+                        Verdict.Machine.of(backend), console), console);
+        ConvPaths.apply(choice.path());
+        console.println("Convolutions: " + choice.path().key() + " (" + choice.path().description() + "): " + choice.reason());
+        return backend.withDetail("convPath", Map.of("path", choice.path().key(), "reason", choice.reason()));
+    }
+
+    /** The GPU a child check must use: the one this run uses, by nvidia-smi's index. */
+    private static String deviceOf(BackendInfo backend) {
+        return backend.gpu() == null ? "auto" : Integer.toString(backend.gpu().index());
+    }
+
     /** evaluate's start: the backend, then only the test records the settings name (standardised later with the run's statistics). */
-    /** The backend and the test set, for evaluating a saved model. */
     public record ForEvaluation(BackendInfo backend, LabeledImages testSet) {
     }
 
     public static ForEvaluation startForEvaluation(RunConfig config, Path cacheDir, PrintWriter console) {
         // a model trained on a named GPU still evaluates on a machine without it
-        BackendInfo backend = backend(config, backendOptions(config).withoutInsisting(), console);
+        BackendInfo backend = withConvPath(backend(config, backendOptions(config).withoutInsisting(), console), config, cacheDir, console);
         Cifar10 dataset = Cifar10Source.load(config.data(), cacheDir, 1, config.maxTestImages(), config.seed());
         console.printf(Locale.ROOT, "Data: %s: %,d test records%n", dataset.source(), dataset.test().size());
         return new ForEvaluation(backend, dataset.test());

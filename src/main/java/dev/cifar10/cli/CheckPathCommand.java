@@ -1,0 +1,117 @@
+package dev.cifar10.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cifar10.backend.BackendInfo;
+import dev.cifar10.backend.BackendOptions;
+import dev.cifar10.backend.Backends;
+import dev.cifar10.backend.LayerHelpers;
+import dev.cifar10.backend.paths.ConvPath;
+import dev.cifar10.backend.paths.ConvPaths;
+import dev.cifar10.backend.paths.PathCheck;
+import dev.cifar10.backend.paths.PathResult;
+import dev.cifar10.data.Cifar10;
+import dev.cifar10.model.HelperComparison;
+import dev.cifar10.model.NotebookCnn;
+import dev.cifar10.util.Stats;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/**
+ * One convolution path, checked in this process alone (the doctor and train start one such process per path): the
+ * network's forward and backward pass against DL4J's built-in layers, then timed training steps. Prints one line,
+ * {@code PATH-CHECK {json}}.
+ */
+@Command(name = "check-path", hidden = true, mixinStandardHelpOptions = true,
+        description = "Checks one convolution path in this process (run by doctor and train, one process per path).")
+public final class CheckPathCommand implements Callable<Integer> {
+    static final long SEED = 777;
+    static final int BATCH = 32;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--conv-path", required = true, paramLabel = "PATH", description = "cudnn, libnd4j, onednn or built-in.")
+    String path;
+
+    @Option(names = "--backend", defaultValue = "auto", description = "As for train.")
+    String backend;
+
+    @Option(names = "--device", defaultValue = "auto", description = "As for train.")
+    String device;
+
+    @Option(names = "--cpu-natives", defaultValue = "auto", description = "As for train.")
+    String cpuNatives;
+
+    @Option(names = "--warmup-steps", defaultValue = "10", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).")
+    int warmupSteps;
+
+    @Option(names = "--steps", defaultValue = "30", description = "Timed training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Override
+    public Integer call() throws Exception {
+        ConvPath convPath = ConvPath.of(path);
+        BackendInfo info = Backends.initialise(new BackendOptions(backend, cpuNatives, convPath != ConvPath.BUILT_IN, device, 0, 0));
+        if (!convPath.runsOn(info.backend())) {
+            throw new dev.cifar10.config.ConfigException(path + " does not run on " + info.backend());
+        }
+        ConvPaths.apply(convPath);
+        NotebookCnn.Settings form = NotebookCnn.Settings.notebook(SEED)
+                .with(NotebookCnn.Layers.TUNED, info.backend().equals("cuda") ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW
+                        : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
+        MultiLayerNetwork net = NotebookCnn.build(form);
+        String attached = LayerHelpers.describe(net);
+        String engaged = engaged(convPath, net);
+        PathResult result;
+        if (engaged != null) {
+            result = PathResult.failed(path, engaged + " (" + attached + ")");
+        } else {
+            double outputs = 0, gradients = 0;
+            if (convPath != ConvPath.BUILT_IN) {
+                HelperComparison.Result r = HelperComparison.run(form);
+                outputs = r.outputDifference();
+                gradients = r.gradientDifference();
+            }
+            result = new PathResult(path, outputs <= HelperComparison.TOLERANCE && gradients <= HelperComparison.TOLERANCE, outputs, gradients,
+                    msPerStep(net), attached, null);
+        }
+        spec.commandLine().getOut().println(PathCheck.RESULT_PREFIX + new ObjectMapper().writeValueAsString(result));
+        return 0;
+    }
+
+    /** Null when the layers carry the path's helpers; else what is wrong (a helper that declined leaves DL4J's code in place). */
+    static String engaged(ConvPath path, MultiLayerNetwork net) {
+        boolean allHelpers = LayerHelpers.allAttached(net);
+        boolean noHelper = LayerHelpers.attached(net).values().stream().allMatch(h -> h.keySet().equals(java.util.Set.of(LayerHelpers.BUILT_IN)));
+        if (path == ConvPath.BUILT_IN) return noHelper ? null : "a helper is attached although the path is DL4J's built-in layers";
+        return allHelpers ? null : "its helpers did not engage: DL4J's built-in code would run";
+    }
+
+    /** Median of {@link #steps} training steps on one batch, after {@link #warmupSteps}; each step waits for the device. */
+    private double msPerStep(MultiLayerNetwork net) {
+        Nd4j.getRandom().setSeed(SEED);
+        INDArray x = Nd4j.randn(DataType.FLOAT, BATCH, NotebookCnn.CHANNELS, NotebookCnn.HEIGHT, NotebookCnn.WIDTH);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, BATCH, Cifar10.CLASSES);
+        for (int i = 0; i < BATCH; i++) y.putScalar(i, i % Cifar10.CLASSES, 1f);
+        for (int i = 0; i < warmupSteps; i++) {
+            net.fit(x, y);
+            net.score();
+        }
+        double[] ms = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            long start = System.nanoTime();
+            net.fit(x, y);
+            net.score();   // reads the loss back: the step has finished on the device
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return Stats.median(ms);
+    }
+}
