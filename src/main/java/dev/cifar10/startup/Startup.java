@@ -104,10 +104,11 @@ public final class Startup {
         return backend.gpu() == null ? "auto" : Integer.toString(backend.gpu().index());
     }
 
-    /** evaluate's start: the backend, then only the test records the settings name (standardised later with the run's statistics). */
+    /** The backend and the test set, for evaluating a saved model. */
     public record ForEvaluation(BackendInfo backend, LabeledImages testSet) {
     }
 
+    /** evaluate's start: the backend, then only the test records the settings name (standardised later with the run's statistics). */
     public static ForEvaluation startForEvaluation(RunConfig config, Path cacheDir, PrintWriter console) {
         // a model trained on a named GPU still evaluates on a machine without it
         BackendInfo backend = withConvPath(backend(config, backendOptions(config).withoutInsisting(), console), config, cacheDir, console);
