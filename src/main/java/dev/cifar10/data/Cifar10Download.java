@@ -234,7 +234,7 @@ public final class Cifar10Download {
                 TarArchiveEntry entry;
                 while ((entry = tar.getNextEntry()) != null) {
                     Path target = tmp.resolve(entry.getName()).normalize();   // an absolute name resolves to itself
-                    if (!target.startsWith(tmp)) throw new IOException("archive entry " + entry.getName() + " escapes the cache directory");
+                    if (!target.startsWith(tmp)) throw new IOException("archive entry " + entry.getName() + " points outside the directory it unpacks into");
                     String special = special(entry);
                     if (special != null) {
                         // the official archive holds none: refused, not skipped, as a link then a file written through its name
