@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.Pointer;
 
 import java.lang.reflect.Method;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * JavaCPP's cap on this process's physical memory, checked once a training step (train's
@@ -27,6 +28,7 @@ public final class PhysicalMemoryGuard {
 
     private static volatile long cap;   // 0: none here (JavaCPP checks its own, or there is none)
     private static String userCap;      // the user's setting, taken over
+    private static final LongAdder checks = new LongAdder();   // calls to check(), so tests can count them per step
 
     private PhysicalMemoryGuard() {
     }
@@ -68,6 +70,7 @@ public final class PhysicalMemoryGuard {
      * handed back to the system.
      */
     public static void check() {
+        checks.increment();
         long limit = cap;
         long physical = limit <= 0 ? 0 : Pointer.physicalBytes();
         for (int attempt = 0; physical > limit && attempt < maxRetries(); attempt++) {
@@ -86,6 +89,18 @@ public final class PhysicalMemoryGuard {
             throw new OutOfMemoryError(String.format(Locale.ROOT, "Physical memory usage is too high: physicalBytes (%s) > "
                     + "maxPhysicalBytes (%s), checked once a step (training step or evaluation batch)", Pointer.formatBytes(physical), Pointer.formatBytes(limit)));
         }
+    }
+
+    /** How many times {@link #check} has run in this process, with or without a cap. */
+    static long checks() {
+        return checks.sum();
+    }
+
+    /** Puts {@code bytes} in place of the cap {@link #takeOver} chose; returns the one replaced. For tests: a cap the process is above. */
+    static long replaceCap(long bytes) {
+        long replaced = cap;
+        cap = bytes;
+        return replaced;
     }
 
     private static int maxRetries() {

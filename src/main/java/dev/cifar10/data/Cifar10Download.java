@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * MD5, unpacks it, and reuses it next time. Nothing unverified ever sits under a final name: the
  * transfer goes to {@code *.part} (resumed with an HTTP range request when the server allows),
  * is checked, then renamed; the archive is unpacked into a temporary directory that is renamed
- * into place whole.
+ * into place whole. An entry whose path leads outside the cache directory (a {@code ../} or an
+ * absolute path), and any link, device or FIFO entry, stops the unpacking with an error naming it.
  */
 public final class Cifar10Download {
     public static final String OFFICIAL_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
@@ -219,7 +220,10 @@ public final class Cifar10Download {
         }
     }
 
-    /** Unpacks {@code cifar-10-batches-bin/} from the archive into a temporary directory, then renames it into place. */
+    /**
+     * Unpacks {@code cifar-10-batches-bin/} from the archive into a temporary directory, then renames it into place;
+     * refuses entries that lead outside it and entries that are not plain files or directories.
+     */
     void unpack(Path archive, Path unpacked) {
         Path tmp = cacheDir.resolve(".unpack-" + ProcessHandle.current().pid());
         try {
@@ -229,11 +233,18 @@ public final class Cifar10Download {
                     new GzipCompressorInputStream(new BufferedInputStream(Files.newInputStream(archive))))) {
                 TarArchiveEntry entry;
                 while ((entry = tar.getNextEntry()) != null) {
-                    Path target = tmp.resolve(entry.getName()).normalize();
-                    if (!target.startsWith(tmp)) throw new IOException("archive entry escapes its directory: " + entry.getName());
+                    Path target = tmp.resolve(entry.getName()).normalize();   // an absolute name resolves to itself
+                    if (!target.startsWith(tmp)) throw new IOException("archive entry " + entry.getName() + " points outside the directory it unpacks into");
+                    String special = special(entry);
+                    if (special != null) {
+                        // the official archive holds none: refused, not skipped, as a link then a file written through its name
+                        // is the classic way out of the directory, and an archive carrying one is not the archive asked for
+                        throw new IOException("archive entry " + entry.getName() + " is " + special
+                                + "; the CIFAR-10 archive holds only files and directories");
+                    }
                     if (entry.isDirectory()) {
                         Files.createDirectories(target);
-                    } else if (entry.isFile()) {
+                    } else {
                         Files.createDirectories(target.getParent());
                         Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
                     }
@@ -250,6 +261,18 @@ public final class Cifar10Download {
         } finally {
             deleteQuietly(tmp);
         }
+    }
+
+    /**
+     * What the entry is when it is neither a file nor a directory, else null. Checked before Commons Compress's
+     * {@code isFile} and {@code isDirectory}: those go by the name's trailing '/' and call a link a file or a directory.
+     */
+    private static String special(TarArchiveEntry entry) {
+        if (entry.isSymbolicLink()) return "a symbolic link to " + entry.getLinkName();
+        if (entry.isLink()) return "a hard link to " + entry.getLinkName();
+        if (entry.isCharacterDevice() || entry.isBlockDevice()) return "a device";
+        if (entry.isFIFO()) return "a FIFO";
+        return null;
     }
 
     private static void sleep(Duration d) {

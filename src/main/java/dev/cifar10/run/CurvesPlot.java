@@ -23,21 +23,25 @@ public final class CurvesPlot {
     }
 
     public static void writePng(History history, String title, OutputStream out) throws IOException {
-        XYChart loss = panel(history, "Loss", "Cross-entropy loss", EpochStats::loss, EpochStats::valLoss, title);
-        XYChart acc = panel(history, "Accuracy", "Accuracy", EpochStats::acc, EpochStats::valAcc, title);
+        List<XYChart> panels = panels(history, title);
         BufferedImage image = new BufferedImage(2 * PANEL_WIDTH, PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, image.getWidth(), image.getHeight());
-        g.drawImage(BitmapEncoder.getBufferedImage(loss), 0, 0, null);
-        g.drawImage(BitmapEncoder.getBufferedImage(acc), PANEL_WIDTH, 0, null);
+        for (int i = 0; i < panels.size(); i++) g.drawImage(BitmapEncoder.getBufferedImage(panels.get(i)), i * PANEL_WIDTH, 0, null);
         g.dispose();
         ImageIO.write(image, "png", out);
     }
 
+    /** The panels, left to right: loss, then accuracy. */
+    static List<XYChart> panels(History history, String title) {
+        return List.of(panel(history, "Loss", "Cross-entropy loss", EpochStats::loss, EpochStats::valLoss, title),
+                panel(history, "Accuracy", "Accuracy", EpochStats::acc, EpochStats::valAcc, title));
+    }
+
     /** One panel; its legend sits below the plot, where no point can be (inside, it covered the last epochs). */
-    static XYChart panel(History history, String name, String yTitle, ToDoubleFunction<EpochStats> train,
-                                 ToDoubleFunction<EpochStats> validation, String title) {
+    private static XYChart panel(History history, String name, String yTitle, ToDoubleFunction<EpochStats> train,
+                                ToDoubleFunction<EpochStats> validation, String title) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
                 .title(name + " - " + title).xAxisTitle("Epoch").yAxisTitle(yTitle).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal)

@@ -2,14 +2,20 @@ package dev.cifar10.data;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.cifar10.Cli;
+import dev.cifar10.Cli.Outcome;
 import dev.cifar10.SampleData;
+import dev.cifar10.cli.Main;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,6 +31,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -34,8 +41,8 @@ class Cifar10DownloadTest {
     Path cache;
 
     private HttpServer server;
-    private byte[] archive;
-    private String md5;
+    private volatile byte[] archive;
+    private volatile String md5;
     private final List<String> rangesAsked = new ArrayList<>();
     private final AtomicInteger requests = new AtomicInteger();
     /** How the server behaves: "good", "cut-once" (drops the first transfer half-way), "no-ranges", "always-cut", "404". */
@@ -83,8 +90,12 @@ class Cifar10DownloadTest {
     }
 
     private Cifar10Download download(String expectedMd5) {
+        return download(expectedMd5, cache);
+    }
+
+    private Cifar10Download download(String expectedMd5, Path cacheDir) {
         URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/cifar-10-binary.tar.gz");
-        return new Cifar10Download(url, archive.length, expectedMd5, cache, 3, Duration.ofMillis(10), Duration.ofMillis(700));
+        return new Cifar10Download(url, archive.length, expectedMd5, cacheDir, 3, Duration.ofMillis(10), Duration.ofMillis(700));
     }
 
     /** A real-format archive: cifar-10-batches-bin/ with 60 training and 25 test records of the sample. */
@@ -99,11 +110,141 @@ class Cifar10DownloadTest {
     }
 
     private static void add(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name);
+        add(tar, new TarArchiveEntry(name, true), content);   // true: an absolute name stays absolute, as a hostile tar writes it
+    }
+
+    private static void add(TarArchiveOutputStream tar, TarArchiveEntry e, byte[] content) throws IOException {
         e.setSize(content.length);
         tar.putArchiveEntry(e);
         tar.write(content);
         tar.closeArchiveEntry();
+    }
+
+    private static void addLink(TarArchiveOutputStream tar, String name, byte linkFlag, String target) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name, linkFlag);
+        e.setLinkName(target);
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
+    }
+
+    /**
+     * A hostile archive, laid out as {@code root/cache} (the cache) beside {@code root/outside} (holding {@code victim.bin}):
+     * the real files, with {@code entry} and what {@code attack} writes after it, then the test records.
+     */
+    private record Hostile(String name, String entry, String says, HostileEntries attack) {
+        byte[] archive() throws IOException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
+                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);   // absolute temporary paths exceed 100 characters
+                add(tar, "cifar-10-batches-bin/data_batch_1.bin", Arrays.copyOf(Files.readAllBytes(SampleData.file("data_batch_1.bin")), 60 * 3073));
+                add(tar, "cifar-10-batches-bin/batches.meta.txt", Files.readAllBytes(SampleData.file("batches.meta.txt")));
+                attack.write(tar);
+                add(tar, "cifar-10-batches-bin/test_batch.bin", testRecords());
+            }
+            return bytes.toByteArray();
+        }
+    }
+
+    private interface HostileEntries {
+        void write(TarArchiveOutputStream tar) throws IOException;
+    }
+
+    private static byte[] testRecords() throws IOException {
+        return Arrays.copyOf(Files.readAllBytes(SampleData.file("test_batch.bin")), 25 * 3073);
+    }
+
+    private static final byte[] PAYLOAD = "written by a hostile archive".getBytes();
+    private static final String VICTIM_CONTENT = "a file outside the cache";
+
+    /** The archives each reach for {@code outside}, the cache's sibling: {@code cache/.unpack-PID/cifar-10-batches-bin/../../../outside}. */
+    static List<Hostile> hostileArchives(Path outside) {
+        String escape = "cifar-10-batches-bin/../../../outside/escape.bin";
+        String absolute = outside.resolve("escape.bin").toAbsolutePath().toString();
+        String victim = outside.resolve("victim.bin").toAbsolutePath().toString();
+        return List.of(
+                new Hostile("a ../ entry", escape, "points outside", tar -> add(tar, escape, PAYLOAD)),
+                new Hostile("an absolute path", absolute, "points outside", tar -> add(tar, absolute, PAYLOAD)),
+                // the classic attack: a link to a directory outside, then a file written through the link's name
+                new Hostile("a symbolic link, then a write through it", "cifar-10-batches-bin/evil", "symbolic link to ../../../outside", tar -> {
+                    addLink(tar, "cifar-10-batches-bin/evil", TarConstants.LF_SYMLINK, "../../../outside");
+                    add(tar, "cifar-10-batches-bin/evil/escape.bin", PAYLOAD);
+                }),
+                // a hard link to a file outside, then a file of the same name written over it
+                new Hostile("a hard link, then a write through it", "cifar-10-batches-bin/test_batch.bin", "hard link to " + victim, tar -> {
+                    addLink(tar, "cifar-10-batches-bin/test_batch.bin", TarConstants.LF_LINK, victim);
+                    add(tar, "cifar-10-batches-bin/test_batch.bin", testRecords());
+                }));
+    }
+
+    /** {@code root/cache} and {@code root/outside/victim.bin}: the attacks' target sits outside the cache but inside the test's directory. */
+    private Path hostileRoot(String name) throws IOException {
+        Path root = cache.resolve("hostile-" + name.replaceAll("\\W+", "-"));
+        Files.createDirectories(root.resolve("outside"));
+        Files.writeString(root.resolve("outside/victim.bin"), VICTIM_CONTENT);
+        return root;
+    }
+
+    /** Nothing outside the cache was written, no link was made anywhere, nothing was unpacked and no temporary directory is left. */
+    private static void assertNothingEscaped(Path root) throws IOException {
+        Path cacheDir = root.resolve("cache"), outside = root.resolve("outside");
+        try (Stream<Path> top = Files.list(root); Stream<Path> out = Files.list(outside)) {
+            assertEquals(List.of("cache", "outside"), top.map(p -> p.getFileName().toString()).sorted().toList(), "written beside the cache");
+            assertEquals(List.of("victim.bin"), out.map(p -> p.getFileName().toString()).toList(), "written outside the cache");
+        }
+        assertArrayEquals(VICTIM_CONTENT.getBytes(), Files.readAllBytes(outside.resolve("victim.bin")), "the file outside the cache was changed");
+        assertEquals(1, Files.getAttribute(outside.resolve("victim.bin"), "unix:nlink"), "a hard link to the file outside the cache was made");
+        try (Stream<Path> all = Files.walk(root)) {   // Files.walk does not follow links, so a link made anywhere shows up as one
+            assertEquals(List.of(), all.filter(Files::isSymbolicLink).toList(), "links made by the unpacking");
+        }
+        try (Stream<Path> inCache = Files.list(cacheDir)) {
+            assertEquals(List.of("cifar-10-binary.tar.gz", "download.lock"), inCache.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "nothing unpacked, no temporary directory left");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileNames")
+    void aDownloadedArchiveReachingOutsideTheCacheIsRefusedNamingTheEntry(String name) throws Exception {
+        Path root = hostileRoot(name);
+        Hostile hostile = hostile(name, root.resolve("outside"));
+        archive = hostile.archive();
+        md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(archive));   // a verified download: the size and MD5 match
+
+        DataException refused = null;
+        try {
+            download(md5, root.resolve("cache")).ensure();
+        } catch (DataException e) {
+            refused = e;
+        }
+        assertNothingEscaped(root);   // first: what matters most is what reached the disk
+        assertNotNull(refused, "the archive was unpacked");
+        assertTrue(refused.getMessage().contains("Cannot unpack") && refused.getMessage().contains(hostile.entry())
+                && refused.getMessage().contains(hostile.says()), refused.getMessage());
+    }
+
+    @Test
+    void trainRefusesAnArchiveInTheCacheThatReachesOutsideItWithExitThree() throws IOException {
+        for (String name : hostileNames()) {
+            Path root = hostileRoot(name);
+            Hostile hostile = hostile(name, root.resolve("outside"));
+            // an archive already in the cache is unpacked without a download: the path a copied-in archive takes
+            Files.createDirectories(root.resolve("cache"));
+            Files.write(root.resolve("cache/cifar-10-binary.tar.gz"), hostile.archive());
+            Outcome o = Cli.run("train", "--profile", "smoke", "--data", "download", "--cache-dir", root.resolve("cache").toString(),
+                    "--out", cache.resolve("runs").resolve(root.getFileName()).toString());
+            assertNothingEscaped(root);
+            assertEquals(Main.EXIT_DATA, o.exitCode(), name + ": " + o.err());
+            assertTrue(o.err().contains(hostile.entry()) && o.err().contains(hostile.says()), name + ": " + o.err());
+            assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+        }
+    }
+
+    static List<String> hostileNames() {
+        return hostileArchives(Path.of("outside")).stream().map(Hostile::name).toList();
+    }
+
+    private static Hostile hostile(String name, Path outside) {
+        return hostileArchives(outside).stream().filter(h -> h.name().equals(name)).findFirst().orElseThrow();
     }
 
     @Test

@@ -165,12 +165,14 @@ class FaultsTest {
         assertFalse(output.contains("\tat "), "no stack trace: " + output);
     }
 
+    /** Where and how often the cap is checked: {@code backend.PhysicalMemoryGuardTest} counts the checks. */
     @Test
-    void withoutAUserCapJavaCppsDefaultCapIsCheckedOnceAStep() throws Exception {
-        // JavaCPP's default cap is maxBytes + 3 x the heap: with a 24 MB heap, 96 MB, which the natives alone exceed
+    void withoutAUserCapJavaCppsDefaultCapStillStopsTheRun() throws Exception {
+        // JavaCPP's default cap is maxBytes + 3 x the heap: with a 24 MB heap, 96 MB, which the natives alone exceed;
+        // without a cap the run would go on and fail, if at all, on the 24 MB heap instead
         String output = runMain("oom-physical", List.of("-Xmx24m"), 7,
                 "train", "--profile", "smoke", "--data", "synthetic", "--out", tmp.resolve("oom-physical").toString());
-        assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("checked once a step"), output);
+        assertTrue(output.contains("Out of native (off-heap) memory") && output.contains("Physical memory usage is too high"), output);
     }
 
     @Test
