@@ -20,14 +20,14 @@ out=${1:-gpu-check-$(hostname)-$(date +%Y%m%d-%H%M%S)}
 python=${PYTHON:-python3}
 jar=target/cifar10-dl4j.jar
 
-# 0. A GPU at all: nvidia-smi answers within 4 s, or this is no GPU machine (exit 5, well within 5 s).
+# 0. A GPU at all: nvidia-smi answers within 3 s, or this is no GPU machine (exit 5, within 5 s).
 if ! command -v nvidia-smi >/dev/null 2>&1; then
   echo "No NVIDIA GPU: nvidia-smi is not on PATH (no NVIDIA driver). The GPU check needs an NVIDIA GPU; on the CPU use bench and compare-with-pytorch.sh." >&2
   exit 5
 fi
-gpu=$(timeout 4 nvidia-smi --query-gpu=index,name,compute_cap,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -n 1)
+gpu=$(timeout 3 nvidia-smi --query-gpu=index,name,compute_cap,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -n 1)
 if [ -z "$gpu" ]; then
-  echo "No usable NVIDIA GPU: nvidia-smi did not list one within 4 s (driver not loaded, no GPU, or a hung driver). Run nvidia-smi to see why." >&2
+  echo "No usable NVIDIA GPU: nvidia-smi did not list one within 3 s (driver not loaded, no GPU, or a hung driver). Run nvidia-smi to see why." >&2
   exit 5
 fi
 cc=$(echo "$gpu" | cut -d, -f3 | tr -d ' ')
