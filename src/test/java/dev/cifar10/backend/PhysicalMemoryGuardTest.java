@@ -8,7 +8,7 @@ import dev.cifar10.data.Cifar10Binary;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.LabeledImages;
 import dev.cifar10.data.Standardisation;
-import dev.cifar10.model.SoftmaxOutput;
+import dev.cifar10.model.tuned.SoftmaxOutput;
 import dev.cifar10.train.EpochRunner;
 import dev.cifar10.train.Evaluator;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

@@ -18,6 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * which took about as long as the convolutions themselves (docs/where-the-time-goes.md). The copy
  * here moves one 3-channel batch, a few hundred kilobytes. Callers (the data pipeline, evaluation,
  * the Spark job, saved models of earlier versions) keep handing in NCHW.
+ *
+ * <p>Relies on (DL4J M2.1): only DL4J's public InputPreProcessor API; listed here because it has no stock equivalent.
  */
 public class ChannelsLast extends BaseInputPreProcessor {
 

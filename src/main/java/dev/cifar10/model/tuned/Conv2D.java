@@ -13,6 +13,8 @@ import java.util.Collection;
  * Keras's {@code Conv2D(filters, 3x3, padding="same")}: DL4J's convolution layer configuration, unchanged
  * (same parameters, same JSON apart from the class name), built into a {@link Conv2DLayer}, which does
  * not compute the convolution twice per training step.
+ *
+ * <p>Relies on (DL4J M2.1): ConvolutionLayer.instantiate's wiring, repeated in LayerWiring.
  */
 public class Conv2D extends ConvolutionLayer {
 

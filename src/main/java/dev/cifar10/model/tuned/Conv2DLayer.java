@@ -31,6 +31,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * The arithmetic is DL4J's: the same helper call on the same arrays. Without a helper everything is
  * DL4J's own path (im2col), unchanged.
+ *
+ * <p>Relies on (DL4J M2.1): ConvolutionLayer.backpropGradient asking preOutput(true, true, ...) for z, and its protected helper, helperCountFail and convolutionMode fields.
  */
 public class Conv2DLayer extends ConvolutionLayer {
     private INDArray keptPreActivation;   // z of the last training forward pass

@@ -28,6 +28,8 @@ import java.nio.FloatBuffer;
  * <p>The draws are seeded from ND4J's random generator on each call, so a run with the same seed
  * drops the same activations; they are not DL4J's draws. On another backend (CUDA) this is DL4J's
  * {@link Dropout}, unchanged.
+ *
+ * <p>Relies on (DL4J M2.1): Dropout.applyDropout and backprop being called in pairs per layer and step (the mask is kept between them).
  */
 @JsonIgnoreProperties({"mask", "hostMask", "helper", "helperCountFail", "initializedHelper"})
 public class InvertedDropout extends Dropout {

@@ -10,7 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
 
-/** What a DL4J layer configuration's {@code instantiate} does with a new layer, for this project's layer classes. */
+/**
+ * What a DL4J layer configuration's {@code instantiate} does with a new layer, for this project's layer classes.
+ *
+ * <p>Relies on (DL4J M2.1): the order of {@code ConvolutionLayer.instantiate} and {@code OutputLayer.instantiate} (size
+ * check, listeners, index, parameter view, parameter table, configuration).
+ */
 final class LayerWiring {
     private LayerWiring() {
     }

@@ -27,6 +27,8 @@ import java.util.stream.IntStream;
  * So the result always goes into z's memory, in z's layout, also when this class falls back to
  * DL4J's arithmetic. The values are exactly DL4J's, including at z = 0 (gradient 0), except that a
  * NaN or infinite dL/da stays NaN where z &lt;= 0 (the run stops on the NaN loss either way).
+ *
+ * <p>Relies on (DL4J M2.1): ConvolutionLayer and DenseLayer calling IActivation.backprop(z, dL/da) and using its result as dL/dz.
  */
 public class Relu extends ActivationReLU {
 

@@ -20,6 +20,8 @@ import java.util.Collection;
  * {@code SPARSE_MCXENT}; this project's progress bar counts accuracy from one-hot labels only): that
  * loss's gradient leaves the logits as they are, so backprop's copy can be reused for the score. Other
  * losses (MSE with tanh, say) overwrite them in place during backprop, and the score would be wrong.
+ *
+ * <p>Relies on (DL4J M2.1): OutputLayer.instantiate's wiring, repeated in LayerWiring.
  */
 public class SoftmaxOutput extends OutputLayer {
 

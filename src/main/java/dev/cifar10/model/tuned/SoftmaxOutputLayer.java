@@ -18,6 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * shown on the progress bar needed a third copy. Here backprop keeps z, in the workspace that lives
  * until the step's listeners have run, and the score and {@link #trainingLogits()} use it. The
  * arithmetic is DL4J's, on the same numbers.
+ *
+ * <p>Relies on (DL4J M2.1): BaseOutputLayer computing z through preOutput2d in both backprop and the score, and MultiLayerNetwork calling clearNoiseWeightParams on the output layer when a step's gradient computation ends.
  */
 public class SoftmaxOutputLayer extends OutputLayer {
     private INDArray keptLogits;   // z of the last training backprop

@@ -51,6 +51,11 @@ public final class StandardPathUpdater extends MultiLayerUpdater {
     Gradient forDl4j(Gradient gradient) {
         INDArray flat = getFlattenedGradientsView();
         boolean own = HostArrays.onHost() ? isNetworksOwn(gradient, flat) : isTheNetworksGradientObject(gradient, flat);
+        if (!own && HostArrays.onHost() && flat != null && gradient == network.gradient()) {
+            // the network's own gradient, yet not its flattened memory: DL4J changed, and this class would only cost speed quietly
+            throw new BackendException("The network's own gradient is not a view of its flattened gradient memory: the DL4J internal "
+                    + "the tuned updater relies on has changed.", "Train with --layers stock (DL4J's own layers and updater).");
+        }
         return own ? new FlatView(gradient, flat) : gradient;
     }
 
@@ -80,7 +85,7 @@ public final class StandardPathUpdater extends MultiLayerUpdater {
      * True when {@code gradient.gradient()} is the network's flattened gradient, reshaped: a view of the same
      * allocation (a reshape wraps it in another buffer object that shares its JavaCPP pointer object, a Java-level
      * comparison on any backend), from the same offset, with the same length, both contiguous.
-     * A false "no" costs only speed: the gradient then goes on unchanged, down DL4J's external path.
+     * A "no" for the network's own gradient object stops the run (see {@link #forDl4j}): it would cost speed without a word.
      */
     static boolean isNetworksOwn(Gradient gradient, INDArray flat) {
         INDArray g = gradient.gradient();

@@ -13,6 +13,8 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -127,9 +129,10 @@ class StandardPathUpdaterTest {
         assertArrayEquals(dl4j.getUpdater().getStateViewArray().toFloatVector(), device.getUpdater().getStateViewArray().toFloatVector(), 0f);
     }
 
-    /** Should DL4J's network hand its updater a gradient that is not its flattened gradient memory, the device branch stops loudly. */
-    @Test
-    void theDeviceBranchRefusesANetworkGradientThatIsNotItsGradientMemory() throws Exception {
+    /** Should DL4J's network hand its updater a gradient that is not its flattened gradient memory, either branch stops loudly. */
+    @ParameterizedTest(name = "device branch: {0}")
+    @ValueSource(booleans = {false, true})
+    void aNetworkGradientThatIsNotItsGradientMemoryStopsTheRun(boolean deviceBranch) throws Exception {
         MultiLayerNetwork net = NotebookCnn.build(NotebookCnn.Settings.notebook(7));
         StandardPathUpdater updater = (StandardPathUpdater) net.getUpdater();
         Nd4j.getRandom().setSeed(1);
@@ -140,7 +143,7 @@ class StandardPathUpdaterTest {
         var field = MultiLayerNetwork.class.getDeclaredField("gradient");
         field.setAccessible(true);
         field.set(net, elsewhere);
-        boolean previous = HostArrays.forceDeviceBranches(true);
+        boolean previous = HostArrays.forceDeviceBranches(deviceBranch);
         try {
             BackendException e = assertThrows(BackendException.class, () -> updater.forDl4j(elsewhere));
             assertTrue(e.getMessage().contains("--layers stock"), e.getMessage());
