@@ -91,9 +91,14 @@ public final class Startup {
      * said on the console and kept in the backend's details (run.json, the bench record).
      */
     static BackendInfo withConvPath(BackendInfo backend, RunConfig config, Path cacheDir, PrintWriter console) {
-        ConvPaths.Choice choice = ConvPaths.choose(config.convPath(), config.helpers(), backend, new PathVerdicts(cacheDir),
-                () -> PathCheck.run(ConvPath.on(backend.backend()), new PathCheck.Target(backend.backend(), deviceOf(backend), config.cpuNatives()),
-                        Verdict.Machine.of(backend), console), console);
+        ConvPaths.Choice choice;
+        try {
+            choice = ConvPaths.choose(config.convPath(), config.helpers(), backend, new PathVerdicts(cacheDir),
+                    () -> PathCheck.run(ConvPath.on(backend.backend()), new PathCheck.Target(backend.backend(), deviceOf(backend), config.cpuNatives()),
+                            Verdict.Machine.of(backend), console), console);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         ConvPaths.apply(choice.path());
         console.println("Convolutions: " + choice.path().key() + " (" + choice.path().description() + "): " + choice.reason());
         return backend.withDetail("convPath", Map.of("path", choice.path().key(), "reason", choice.reason()));

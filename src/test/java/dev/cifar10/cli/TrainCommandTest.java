@@ -123,6 +123,14 @@ class TrainCommandTest {
     }
 
     @Test
+    void refusesAConvolutionPathThisBackendCannotRunWithExitTwo() {
+        Outcome o = run("train", "--profile", "smoke", "--data", "synthetic", "--conv-path", "cudnn", "--out", tmp.resolve("c").toString());
+        assertEquals(2, o.exitCode(), o.err());
+        assertTrue(o.err().contains("--conv-path cudnn runs on CUDA") && o.err().contains("onednn, built-in"), o.err());
+        assertFalse(Files.exists(tmp.resolve("c")), "nothing written");
+    }
+
+    @Test
     void refusesHalfPrecisionSayingWhy() {
         Outcome o = run("train", "--profile", "smoke", "--data", "synthetic", "--data-type", "half", "--out", tmp.resolve("h").toString());
         assertEquals(2, o.exitCode());

@@ -1,7 +1,6 @@
 package dev.cifar10.backend.paths;
 
 import dev.cifar10.backend.BackendInfo;
-import dev.cifar10.config.ConfigException;
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.cuda.convolution.CudnnHelpers;
 
@@ -30,18 +29,20 @@ public final class ConvPaths {
      * @param requested "auto" or a {@link ConvPath} key
      * @param helpers   false for {@code --no-helpers}: DL4J's built-in layers
      * @param check     checks every path of the backend (child processes); called only on CUDA without a stored verdict
+     * @throws IllegalArgumentException a requested path that cannot run here, or contradicts --no-helpers (the caller's
+     *                                  configuration error)
      */
     public static Choice choose(String requested, boolean helpers, BackendInfo backend, PathVerdicts verdicts, Supplier<Verdict> check,
                                 PrintWriter console) {
         if (!requested.equals(AUTO)) {
             ConvPath path = ConvPath.of(requested);
             if (!path.runsOn(backend.backend())) {
-                throw new ConfigException("--conv-path " + requested + " runs on " + (path == ConvPath.ONEDNN ? "the CPU" : "CUDA")
+                throw new IllegalArgumentException("--conv-path " + requested + " runs on " + (path == ConvPath.ONEDNN ? "the CPU" : "CUDA")
                         + ", and this run is on " + backend.backend() + (backend.fallback() != null ? " (" + backend.fallback() + ")" : "")
                         + ". Use one of: auto, " + String.join(", ", ConvPath.on(backend.backend()).stream().map(ConvPath::key).toList()) + ".");
             }
             if (!helpers && path != ConvPath.BUILT_IN) {
-                throw new ConfigException("--no-helpers means DL4J's built-in layers, and --conv-path " + requested + " asks for another path. Drop one.");
+                throw new IllegalArgumentException("--no-helpers means DL4J's built-in layers, and --conv-path " + requested + " asks for another path. Drop one.");
             }
             return new Choice(path, "--conv-path " + requested);
         }

@@ -4,7 +4,6 @@ import dev.cifar10.backend.BackendException;
 import dev.cifar10.backend.BackendInfo;
 import dev.cifar10.backend.CpuInfo;
 import dev.cifar10.backend.GpuDevice;
-import dev.cifar10.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,9 +94,9 @@ class ConvPathsTest {
         PathVerdicts verdicts = new PathVerdicts(cache);
         assertEquals(new ConvPaths.Choice(ConvPath.CUDNN, "--conv-path cudnn"),
                 ConvPaths.choose("cudnn", true, RTX, verdicts, () -> fail("no check for an explicit path"), out));
-        ConfigException onCpu = assertThrows(ConfigException.class, () -> ConvPaths.choose("cudnn", true, ON_CPU, verdicts, () -> null, out));
+        IllegalArgumentException onCpu = assertThrows(IllegalArgumentException.class, () -> ConvPaths.choose("cudnn", true, ON_CPU, verdicts, () -> null, out));
         assertTrue(onCpu.getMessage().contains("--conv-path cudnn runs on CUDA") && onCpu.getMessage().contains("onednn, built-in"), onCpu.getMessage());
-        ConfigException contradiction = assertThrows(ConfigException.class, () -> ConvPaths.choose("onednn", false, ON_CPU, verdicts, () -> null, out));
+        IllegalArgumentException contradiction = assertThrows(IllegalArgumentException.class, () -> ConvPaths.choose("onednn", false, ON_CPU, verdicts, () -> null, out));
         assertTrue(contradiction.getMessage().contains("--no-helpers"), contradiction.getMessage());
         assertEquals(ConvPath.BUILT_IN, ConvPaths.choose("auto", false, RTX, verdicts, () -> fail("checked"), out).path());
     }
