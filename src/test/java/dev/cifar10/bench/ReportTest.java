@@ -69,7 +69,7 @@ class ReportTest {
 
     /** Three rounds of bench/compare-with-pytorch.sh: DL4J, PyTorch with its own OpenMP settings, PyTorch with DL4J's. */
     private Path threeRounds() throws Exception {
-        double[][] perRound = {{800, 500, 1000}, {900, 600, 750}, {700, 400, 875}};
+        double[][] perRound = {{800, 500, 1000}, {900, 600, 750}, {640, 425, 850}}; // means differ from medians
         List<CraftedRecord> records = new ArrayList<>();
         for (int round = 1; round <= 3; round++) {
             double[] v = perRound[round - 1];
@@ -92,16 +92,16 @@ class ReportTest {
         Map<String, List<String>> rows = table(md, CI_RUNNER);
         assertEquals(List.of(TUNED, DL4J, OWN), List.copyOf(rows.keySet()), "one row per configuration, fastest first; labels differ per round");
         List<String> tuned = rows.get(TUNED), dl4j = rows.get(DL4J), own = rows.get(OWN);
-        assertEquals(List.of("3", "875", "750-1,000"), tuned.subList(RUNS, RANGE + 1));
+        assertEquals(List.of("3", "850", "750-1,000"), tuned.subList(RUNS, RANGE + 1));
         assertEquals(List.of("1.00x (baseline)", "baseline", "baseline"), tuned.subList(SPEED, LIKE + 1));
-        // DL4J 800, 900, 700 against 1000, 750, 875: ratios 0.80, 1.20, 0.80; medians 800 / 875 = 0.914
-        assertEquals(List.of("3", "800", "700-900", "40.0"), dl4j.subList(RUNS, MS_PER_STEP + 1));
+        // DL4J 800, 900, 640 against 1000, 750, 850: ratios 0.80, 1.20, 0.753; medians 800 / 850 = 0.941
+        assertEquals(List.of("3", "800", "640-900", "40.0"), dl4j.subList(RUNS, MS_PER_STEP + 1));
         assertEquals("51.3", dl4j.get(KERAS_EPOCH), "35,000 / 800 + 15,000 / 2,000 = 51.25 s as Keras counts it");
         assertEquals("43.8", dl4j.get(TRAINING_ONLY), "35,000 / 800 = 43.75 s training alone");
-        assertEquals(List.of("0.91x", "0.80 (0.80-1.20; faster in 1 of 3 rounds)", "yes"), dl4j.subList(SPEED, LIKE + 1));
-        // PyTorch's own settings 500, 600, 400: ratios 0.50, 0.80, 0.457
-        assertEquals(List.of("3", "500", "400-600"), own.subList(RUNS, RANGE + 1));
-        assertEquals(List.of("0.57x", "0.50 (0.46-0.80; faster in 0 of 3 rounds)"), own.subList(SPEED, PER_ROUND + 1));
+        assertEquals(List.of("0.94x", "0.80 (0.75-1.20; faster in 1 of 3 rounds)", "yes"), dl4j.subList(SPEED, LIKE + 1));
+        // PyTorch's own settings 500, 600, 425: ratios 0.50, 0.80, 0.50; medians 500 / 850 = 0.588
+        assertEquals(List.of("3", "500", "425-600"), own.subList(RUNS, RANGE + 1));
+        assertEquals(List.of("0.59x", "0.50 (0.50-0.80; faster in 0 of 3 rounds)"), own.subList(SPEED, PER_ROUND + 1));
         assertTrue(md.contains("Common to every configuration: CPU, 2 threads, float32, batch 32, 1000 warm-up steps"), md);
         assertFalse(md.contains("## Across machines"), "one machine, no matrix");
         assertTrue(md.contains(Report.NOTEBOOK_LINE));
@@ -110,13 +110,13 @@ class ReportTest {
         Report report = direct("pytorch OMP_PROC_BIND=true", tmp.resolve("compare.jsonl"));
         List<ReportChart.Bar> bars = ReportChart.bars(report);
         assertEquals(List.of(TUNED, DL4J, OWN), bars.stream().map(ReportChart.Bar::label).toList(), "one bar per configuration, named by it");
-        assertEquals(List.of("baseline", "0.91x", "0.57x"), bars.stream().map(ReportChart.Bar::note).toList());
-        assertFalse(ReportChart.logarithmic(bars), "42.5 to 95.0 s: a linear scale");
+        assertEquals(List.of("baseline", "0.94x", "0.59x"), bars.stream().map(ReportChart.Bar::note).toList());
+        assertFalse(ReportChart.logarithmic(bars), "42.5 to 89.9 s: a linear scale");
         Report.Row dl4jRow = report.rows().get(1);
-        assertEquals(List.of(7.5 + 35000 / 900.0, 7.5 + 35000 / 700.0), List.of(dl4jRow.minEpochSeconds(), dl4jRow.maxEpochSeconds()),
+        assertEquals(List.of(7.5 + 35000 / 900.0, 7.5 + 35000 / 640.0), List.of(dl4jRow.minEpochSeconds(), dl4jRow.maxEpochSeconds()),
                 "the whisker: fastest to slowest run");
         var png = ImageIO.read(tmp.resolve("report.png").toFile());
-        assertEquals(900, png.getWidth(), "three bars");
+        assertEquals(960, png.getWidth(), "the narrowest chart; 190 px a bar from six bars on");
     }
 
     @Test
