@@ -168,22 +168,23 @@ class ReportTest {
 
     @Test
     void roundsPairWithinOneFileAndMachineAndARerunStartsNewRounds() throws Exception {
-        // the script run twice into one file (rounds 1, 2, then 1 again), a record of another machine in between
+        // the script run three times into one file (rounds 1 and 2, then round 1 twice), a record of another machine in between
         Path a = results("a.jsonl", dl4j(800).label("round 1, load 0.1"), dl4j(5000).host("other").label("round 1"),
                 pytorch(400).label("round 1, load 0.2"), dl4j(600).label("round 2"), pytorch(600).label("round 2"),
-                dl4j(1000).label("round 1"), pytorch(250).label("round 1"), pytorch(700).label("no round named"));
+                dl4j(1000).label("round 1"), pytorch(250).label("round 1"), dl4j(500).label("round 1"), pytorch(400).label("round 1"),
+                pytorch(700).label("no round named"));
         Path b = results("b.jsonl", pytorch(900).label("round 2")); // another file's round 2 is not a.jsonl's
 
         Outcome o = report(a.toString(), b.toString(), "--baseline", "dl4j");
         assertEquals(0, o.exitCode(), o.err());
         String md = Files.readString(tmp.resolve("report.md"));
         Map<String, List<String>> rows = table(md, CI_RUNNER);
-        // 400 / 800, 600 / 600, 250 / 1000
-        assertEquals(List.of("5", "600", "250-900"), rows.get("PyTorch 2.1.0").subList(RUNS, RANGE + 1), "labels never split a configuration");
-        assertEquals("0.50 (0.25-1.00; faster in 0 of 3 rounds)", rows.get("PyTorch 2.1.0").get(PER_ROUND));
+        // 400 / 800, 600 / 600, 250 / 1000, 400 / 500
+        assertEquals(List.of("6", "500", "250-900"), rows.get("PyTorch 2.1.0").subList(RUNS, RANGE + 1), "labels never split a configuration");
+        assertEquals("0.65 (0.25-1.00; faster in 0 of 4 rounds)", rows.get("PyTorch 2.1.0").get(PER_ROUND));
         Report report = direct("dl4j", a, b);
         Report.Row pytorch = report.rows().stream().filter(r -> r.configuration().framework().equals("PyTorch")).findFirst().orElseThrow();
-        assertEquals(List.of(0.5, 1.0, 0.25), report.roundRatios(pytorch));
+        assertEquals(List.of(0.5, 1.0, 0.25, 0.8), report.roundRatios(pytorch));
 
         Path unpaired = results("unpaired.jsonl", dl4j(800).label("before"), pytorch(400).label("after"));
         Outcome none = report(unpaired.toString());
