@@ -369,7 +369,9 @@ public final class Report {
     public String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("# Epoch times by machine and configuration\n\n");
-        sb.append(String.format(Locale.ROOT, "%d records: %d configuration%s on %d machine%s. Baseline: **%s** (%s).%n%n", runs.size(),
+        Map<Path, Long> files = runs.stream().collect(Collectors.groupingBy(Run::file, LinkedHashMap::new, Collectors.counting()));
+        sb.append(String.format(Locale.ROOT, "%d records (%s): %d configuration%s on %d machine%s. Baseline: **%s** (%s).%n%n", runs.size(),
+                files.entrySet().stream().map(e -> "`" + e.getKey() + "` " + e.getValue()).collect(Collectors.joining(", ")),
                 configurations.size(), configurations.size() == 1 ? "" : "s", machines.size(), machines.size() == 1 ? "" : "s",
                 names.get(baseline), baselineChoice));
         sb.append("Each row is one configuration on one machine. Images/s: the median over its runs, each run counted by its own "

@@ -86,7 +86,8 @@ class ReportTest {
         assertEquals(0, o.exitCode(), o.err());
         String md = Files.readString(tmp.resolve("report.md"));
         assertEquals(md, o.out().substring(0, md.length()), "the Markdown is printed too");
-        assertTrue(md.contains("9 records: 3 configurations on 1 machine. Baseline: **" + TUNED + "** (`--baseline pytorch OMP_PROC_BIND=true`)"), md);
+        assertTrue(md.contains("9 records (`" + tmp.resolve("compare.jsonl") + "` 9): 3 configurations on 1 machine. Baseline: **" + TUNED
+                + "** (`--baseline pytorch OMP_PROC_BIND=true`)"), md);
         assertEquals(1, md.split("\n## ci-runner").length - 1, "DL4J's amd64 and Python's x86_64 are one machine: " + md);
 
         Map<String, List<String>> rows = table(md, CI_RUNNER);
@@ -135,7 +136,8 @@ class ReportTest {
         String md = Files.readString(tmp.resolve("report.md"));
         String dl4jCpu = "DL4J 1.0.0-M2.1, natives linux-x86_64-onednn-avx512, helpers oneDNN", pytorchCpu = "PyTorch 2.1.0",
                 dl4jCuda = "DL4J 1.0.0-M2.1, CUDA, natives linux-x86_64-cuda-11.6, helpers cuDNN";
-        assertTrue(md.contains("7 records: 3 configurations on 3 machines. Baseline: **" + dl4jCpu + "** (the first record's configuration"), md);
+        assertTrue(md.contains("7 records (`" + ci + "` 5, `" + workstation + "` 2): 3 configurations on 3 machines. Baseline: **" + dl4jCpu
+                + "** (the first record's configuration"), md);
 
         Map<String, List<String>> onCi = table(md, CI_RUNNER);
         assertEquals(List.of("3", "450", "400-500"), onCi.get(dl4jCpu).subList(RUNS, RANGE + 1));
