@@ -44,7 +44,7 @@ final class ReportChart {
                 boolean baseline = r.configuration().equals(report.baseline());
                 boolean unlike = !baseline && !report.differencesFromBaseline(r.configuration()).isEmpty();
                 double s = report.speedUp(r);
-                String note = baseline ? "baseline" : Double.isNaN(s) ? "" : Report.ratio(s) + "x" + (unlike ? " *" : "");
+                String note = baseline ? "baseline" : Double.isNaN(s) ? "" : Report.ratio(s) + "x training speed" + (unlike ? " *" : "");
                 bars.add(new Bar(r, report.name(r.configuration()) + (unlike ? " *" : ""), note));
             }
         }

@@ -111,7 +111,7 @@ class ReportTest {
         Report report = direct("pytorch OMP_PROC_BIND=true", tmp.resolve("compare.jsonl"));
         List<ReportChart.Bar> bars = ReportChart.bars(report);
         assertEquals(List.of(TUNED, DL4J, OWN), bars.stream().map(ReportChart.Bar::label).toList(), "one bar per configuration, named by it");
-        assertEquals(List.of("baseline", "0.94x", "0.59x"), bars.stream().map(ReportChart.Bar::note).toList());
+        assertEquals(List.of("baseline", "0.94x training speed", "0.59x training speed"), bars.stream().map(ReportChart.Bar::note).toList());
         assertFalse(ReportChart.logarithmic(bars), "42.5 to 89.9 s: a linear scale");
         Report.Row dl4jRow = report.rows().get(1);
         assertEquals(List.of(7.5 + 35000 / 900.0, 7.5 + 35000 / 640.0), List.of(dl4jRow.minEpochSeconds(), dl4jRow.maxEpochSeconds()),
