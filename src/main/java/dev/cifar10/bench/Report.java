@@ -329,6 +329,11 @@ public final class Report {
         return n + (n == 1 ? " run" : " runs");
     }
 
+    /** Text for a table cell: a "|" in a name or setting would end the cell. */
+    private static String cell(String text) {
+        return text.replace("|", "\\|");
+    }
+
     /** Images/s with the digits that mean something: 1,051 or 52.8. */
     static String rate(double v) {
         return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%,.0f" : "%.1f", v);
@@ -390,7 +395,7 @@ public final class Report {
             sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Row r : rows.get(m)) {
                 Configuration c = r.configuration();
-                sb.append("| ").append(names.get(c)).append(" | ").append(r.runs().size())
+                sb.append("| ").append(cell(names.get(c))).append(" | ").append(r.runs().size())
                         .append(" | ").append(rate(r.medianImagesPerSecond()))
                         .append(" | ").append(rate(r.minImagesPerSecond())).append('-').append(rate(r.maxImagesPerSecond()))
                         .append(" | ").append(seconds(r.medianMsPerStep()))
@@ -427,10 +432,10 @@ public final class Report {
         sb.append("Seconds per notebook epoch as Keras counts it (35,000 + 15,000 images), median over runs (number of runs); "
                 + "- where the configuration did not run on the machine.\n\n");
         sb.append("| machine |");
-        configurations.forEach(c -> sb.append(' ').append(names.get(c)).append(" |"));
+        configurations.forEach(c -> sb.append(' ').append(cell(names.get(c))).append(" |"));
         sb.append("\n|---|").append("---|".repeat(configurations.size())).append('\n');
         for (Machine m : machines) {
-            sb.append("| ").append(machineNames.get(m)).append(" |");
+            sb.append("| ").append(cell(machineNames.get(m))).append(" |");
             for (Configuration c : configurations) {
                 Row r = row(m, c);
                 sb.append(' ').append(r == null ? "-" : seconds(r.medianEpochSeconds()) + " s (" + r.runs().size() + ")").append(" |");

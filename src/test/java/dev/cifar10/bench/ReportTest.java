@@ -222,6 +222,15 @@ class ReportTest {
     }
 
     @Test
+    void aBarInASettingDoesNotEndATableCell() throws Exception {
+        Outcome o = report(results("bar.jsonl", dl4j(1000).setting("blas", "openblas|pthreads"), dl4j(900).setting("blas", "mkl|gnu")).toString());
+        assertEquals(0, o.exitCode(), o.err());
+        Map<String, List<String>> rows = table(Files.readString(tmp.resolve("report.md")), CI_RUNNER);
+        assertEquals(List.of(DL4J + ", blas=openblas\\|pthreads", DL4J + ", blas=mkl\\|gnu"), List.copyOf(rows.keySet()));
+        rows.values().forEach(r -> assertEquals(13, r.size(), r.toString()));
+    }
+
+    @Test
     void theBaselineMustNameExactlyOneConfiguration() throws Exception {
         Path file = threeRounds();
         Outcome ambiguous = report(file.toString(), "--baseline", "pytorch");
