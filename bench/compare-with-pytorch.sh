@@ -43,4 +43,4 @@ for round in $(seq "$rounds"); do
     --batch-size "$batch" --results "$results" --label "round $round, load $(load), OMP_PROC_BIND=true GOMP_SPINCOUNT=1000"
   [ "$(last_threads)" = "$threads" ] || { echo "error: PyTorch ran with $(last_threads) threads, DL4J with $threads" >&2; exit 1; }
 done
-java -jar "$jar" report "$results" --baseline pytorch --markdown "${results%.jsonl}.md" --chart "${results%.jsonl}.png"
+java -jar "$jar" report "$results" --baseline "pytorch OMP_PROC_BIND=true" --markdown "${results%.jsonl}.md" --chart "${results%.jsonl}.png"

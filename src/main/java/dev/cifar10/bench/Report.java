@@ -1,230 +1,468 @@
 package dev.cifar10.bench;
 
 import dev.cifar10.bench.BenchRecord.NotebookEpoch;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
-import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.markers.SeriesMarkers;
+import dev.cifar10.util.Stats;
 
-import javax.imageio.ImageIO;
-import java.awt.Color;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
-import java.util.stream.IntStream;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * The comparison across machines: a Markdown table and a chart, grouped by backend (cpu, cuda, ...)
- * and fastest first within a group, with the speed-up of every row against a baseline. Every row
- * names its device, threads, data type and batch size; a row that differs from the baseline in one of
- * those is marked, as its speed-up is not like for like. Epochs are scaled to the notebook's
- * (35,000 training + 15,000 validation images), counted as Keras counts them and as training alone.
+ * Which configuration is faster, by how much, and how sure: benchmark records grouped by machine and
+ * {@link Configuration}, one row per configuration on a machine with the median and range over its runs, its speed
+ * against a baseline configuration on the same machine, and where records pair up by round, the per-round ratios'
+ * median and range. With several machines, a machine-by-configuration matrix of epoch seconds. Epochs are scaled to
+ * the notebook's (35,000 training + 15,000 validation images), counted as Keras counts them and as training alone.
  */
 public final class Report {
     /** The notebook's own figure, a Keras epoch (training and validation) on its GPU. */
     static final double NOTEBOOK_SECONDS_PER_EPOCH = 7;
     static final String NOTEBOOK_LINE = "Reference: the notebook (Keras on a GPU) reports about 7 s per epoch, "
             + "training on 35,000 images and validating on 15,000.";
+    /** How bench/compare-with-pytorch.sh and the before/after scripts name a round in the label: "round 2, load 1.3". */
+    static final Pattern ROUND = Pattern.compile("(?i)\\bround\\s+(\\d+)\\b");
 
-    private final List<BenchRecord> rows;
-    private final int baseline;
-
-    /** @param baselineSelector a row number (1-based, in the sorted table) or text matched against row names; null picks the first row */
-    public Report(List<BenchRecord> records, String baselineSelector) {
-        this.rows = records.stream()
-                .sorted(Comparator.comparing((BenchRecord r) -> r.backend().name())
-                        .thenComparing(r -> -r.median().imagesPerSecond()))
-                .toList();
-        this.baseline = pickBaseline(baselineSelector);
-    }
-
-    public List<BenchRecord> rows() {
-        return rows;
-    }
-
-    public BenchRecord baseline() {
-        return rows.get(baseline);
-    }
-
-    private int pickBaseline(String selector) {
-        if (rows.isEmpty()) throw new IllegalArgumentException("No usable benchmark records.");
-        if (selector == null || selector.isBlank()) return 0;
-        if (selector.matches("\\d+")) {
-            int n = Integer.parseInt(selector);
-            if (n < 1 || n > rows.size()) throw new IllegalArgumentException("--baseline " + n + " is not a row (1 to " + rows.size() + ")");
-            return n - 1;
+    /** One record: where it was read, its machine, configuration and round (null when its label names none). */
+    public record Run(Path file, int line, BenchRecord record, Machine machine, Configuration configuration, String round) {
+        double imagesPerSecond() {
+            return record.median().imagesPerSecond();
         }
-        for (int i = 0; i < rows.size(); i++) {
-            if (name(rows.get(i)).toLowerCase(Locale.ROOT).contains(selector.toLowerCase(Locale.ROOT))) return i;
+
+        NotebookEpoch notebookEpoch() {
+            return NotebookEpoch.of(record.median());
         }
-        throw new IllegalArgumentException("--baseline '" + selector + "' matches no row; rows are: "
-                + String.join("; ", rows.stream().map(Report::name).toList()));
     }
 
-    /** "framework (backend, natives, helpers, dtype) label @ host: device". */
-    public static String name(BenchRecord r) {
-        String label = r.label() == null || r.label().isBlank() ? "" : " [" + r.label() + "]";
-        return r.framework().name() + " " + r.backend().name() + " (" + r.backend().nativeVariant() + ", helpers "
-                + r.backend().layerHelpers() + ", " + r.dataType() + ")" + label + " @ " + r.host().name() + ": " + device(r);
-    }
-
-    /** The GPU with its compute capability, or the CPU model: what did the work. */
-    static String device(BenchRecord r) {
-        if (r.gpu() != null) {
-            return r.gpu().name() + (r.gpu().computeCapability() == null ? "" : " (cc " + r.gpu().computeCapability() + ")");
+    /** One configuration on one machine and its runs, in the order read. */
+    public record Row(Machine machine, Configuration configuration, List<Run> runs) {
+        private double[] each(ToDoubleFunction<Run> f) {
+            return runs.stream().mapToDouble(f).toArray();
         }
-        return r.host().cpuModel();
+
+        public double medianImagesPerSecond() {
+            return Stats.median(each(Run::imagesPerSecond));
+        }
+
+        public double minImagesPerSecond() {
+            return Arrays.stream(each(Run::imagesPerSecond)).min().orElse(Double.NaN);
+        }
+
+        public double maxImagesPerSecond() {
+            return Arrays.stream(each(Run::imagesPerSecond)).max().orElse(Double.NaN);
+        }
+
+        public double medianMsPerStep() {
+            return Stats.median(each(r -> r.record().median().msPerStep()));
+        }
+
+        /** Seconds for the notebook's epoch as Keras counts it (training + validation): median over runs. */
+        public double medianEpochSeconds() {
+            return Stats.median(each(r -> r.notebookEpoch().kerasEpochSeconds()));
+        }
+
+        public double minEpochSeconds() {
+            return Arrays.stream(each(r -> r.notebookEpoch().kerasEpochSeconds())).min().orElse(Double.NaN);
+        }
+
+        public double maxEpochSeconds() {
+            return Arrays.stream(each(r -> r.notebookEpoch().kerasEpochSeconds())).max().orElse(Double.NaN);
+        }
+
+        public double medianTrainingSeconds() {
+            return Stats.median(each(r -> r.notebookEpoch().trainSeconds()));
+        }
     }
 
-    /** The row's own thread count (its record's), never the host's cores; "?" where the record has none. */
-    static String threads(BenchRecord r) {
-        return r.backend().threads() == null ? "?" : String.valueOf(r.backend().threads());
+    private final List<Run> runs = new ArrayList<>();
+    private final List<Machine> machines;
+    private final List<Configuration> configurations;
+    private final Map<Machine, String> machineNames;
+    private final Map<Configuration, String> names;
+    /** Per machine (in the order first read), its rows fastest first. */
+    private final Map<Machine, List<Row>> rows = new LinkedHashMap<>();
+    private final Configuration baseline;
+    private final String baselineChoice;
+    private final List<String> notes = new ArrayList<>();
+
+    /**
+     * @param loaded           the records in the order read (files in the order given, lines in file order): the first
+     *                         record's configuration is the default baseline, and rounds are found in that order
+     * @param baselineSelector words that name one configuration (see {@link #pickBaseline}); null or blank for the default
+     * @param byBuild          tell project builds (version and commit) apart, for before/after comparisons of the code
+     */
+    public Report(List<BenchResults.Loaded> loaded, String baselineSelector, boolean byBuild) {
+        if (loaded.isEmpty()) throw new IllegalArgumentException("No usable benchmark records.");
+        Configuration.Assigned assigned = Configuration.assign(loaded.stream().map(BenchResults.Loaded::record).toList(), byBuild);
+        Map<String, Round> openRounds = new HashMap<>();
+        int[] roundCount = {0};
+        for (int i = 0; i < loaded.size(); i++) {
+            BenchResults.Loaded l = loaded.get(i);
+            Machine machine = Machine.of(l.record());
+            Configuration configuration = assigned.perRecord().get(i);
+            runs.add(new Run(l.file(), l.line(), l.record(), machine, configuration,
+                    round(openRounds, roundCount, l.file(), machine, configuration, l.record().label())));
+        }
+        machines = runs.stream().map(Run::machine).distinct().toList();
+        configurations = runs.stream().map(Run::configuration).distinct().toList();
+        machineNames = Machine.names(machines);
+        names = Configuration.names(configurations);
+        for (Machine m : machines) {
+            Map<Configuration, List<Run>> byConfiguration = runs.stream().filter(r -> r.machine().equals(m))
+                    .collect(Collectors.groupingBy(Run::configuration, LinkedHashMap::new, Collectors.toList()));
+            rows.put(m, byConfiguration.entrySet().stream().map(e -> new Row(m, e.getKey(), List.copyOf(e.getValue())))
+                    .sorted(Comparator.comparingDouble(Row::medianImagesPerSecond).reversed()).toList());
+        }
+        if (baselineSelector == null || baselineSelector.isBlank()) {
+            baseline = runs.get(0).configuration();
+            baselineChoice = "the first record's configuration; `--baseline` names another";
+        } else {
+            baseline = pickBaseline(baselineSelector.strip());
+            baselineChoice = "`--baseline " + baselineSelector.strip() + "`";
+        }
+        collectNotes(assigned.completed(), byBuild);
+    }
+
+    /** Records of one round: same file, same machine, consecutive records whose labels name the same round. */
+    private static final class Round {
+        final String id;
+        final String key;
+        final Set<Configuration> configurations = new HashSet<>();
+
+        Round(String id, String key) {
+            this.id = id;
+            this.key = key;
+        }
     }
 
     /**
-     * How a row differs from the baseline in what makes a speed-up like for like: thread count (between two
-     * CPU rows; a GPU row's host threads only feed it), data type, batch size. Empty when comparable.
+     * The round a record belongs to, or null. A round ends where a record names another round, or where a
+     * configuration comes a second time (a script run twice into one file numbers its rounds from 1 again).
      */
-    public List<String> differencesFromBaseline(BenchRecord r) {
-        BenchRecord b = baseline();
-        List<String> d = new ArrayList<>();
-        if (r.gpu() == null && b.gpu() == null && !Objects.equals(r.backend().threads(), b.backend().threads())) {
-            d.add(threads(r) + " vs " + threads(b) + " threads");
+    private static String round(Map<String, Round> open, int[] count, Path file, Machine machine, Configuration configuration, String label) {
+        String id = roundId(label);
+        if (id == null) return null;
+        String where = file + "\n" + machine;
+        Round current = open.get(where);
+        if (current == null || !current.id.equals(id) || current.configurations.contains(configuration)) {
+            current = new Round(id, where + "\nround " + id + " #" + ++count[0]);
+            open.put(where, current);
         }
-        if (!Objects.equals(r.dataType(), b.dataType())) d.add(r.dataType() + " vs " + b.dataType());
-        if (r.batchSize() != b.batchSize()) d.add("batch " + r.batchSize() + " vs " + b.batchSize());
+        current.configurations.add(configuration);
+        return current.key;
+    }
+
+    static String roundId(String label) {
+        if (label == null) return null;
+        Matcher m = ROUND.matcher(label);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /**
+     * The configuration whose name holds every word of the selector (case ignored), or failing that whose full
+     * description does; a name equal to the selector wins. None or several: an error listing the names.
+     */
+    private Configuration pickBaseline(String selector) {
+        for (Configuration c : configurations) {
+            if (names.get(c).equalsIgnoreCase(selector)) return c;
+        }
+        List<String> words = List.of(selector.toLowerCase(Locale.ROOT).split("\\s+"));
+        for (boolean inDescription : new boolean[]{false, true}) {
+            List<Configuration> matches = configurations.stream().filter(c -> {
+                String text = (inDescription ? c.describe() : names.get(c)).toLowerCase(Locale.ROOT);
+                return words.stream().allMatch(text::contains);
+            }).toList();
+            if (matches.size() == 1) return matches.get(0);
+            if (matches.size() > 1) {
+                throw new IllegalArgumentException("--baseline '" + selector + "' matches " + matches.size() + " configurations: "
+                        + matches.stream().map(names::get).collect(Collectors.joining("; "))
+                        + ". Add words that only one of them has (or give its whole name).");
+            }
+        }
+        throw new IllegalArgumentException("--baseline '" + selector + "' matches no configuration; they are: "
+                + configurations.stream().map(names::get).collect(Collectors.joining("; ")));
+    }
+
+    public Configuration baseline() {
+        return baseline;
+    }
+
+    public String name(Configuration c) {
+        return names.get(c);
+    }
+
+    public String name(Machine m) {
+        return machineNames.get(m);
+    }
+
+    public List<Machine> machines() {
+        return machines;
+    }
+
+    public List<Configuration> configurations() {
+        return configurations;
+    }
+
+    /** Rows of one machine, fastest first. */
+    public List<Row> rows(Machine m) {
+        return rows.get(m);
+    }
+
+    public List<Row> rows() {
+        return rows.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** The baseline configuration's row on the row's machine, or null where it did not run there. */
+    Row baselineRow(Machine m) {
+        return rows.get(m).stream().filter(r -> r.configuration().equals(baseline)).findFirst().orElse(null);
+    }
+
+    /** The row's median images/s over the baseline's on the same machine; NaN where the baseline did not run there. */
+    public double speedUp(Row r) {
+        Row b = baselineRow(r.machine());
+        return b == null ? Double.NaN : r.medianImagesPerSecond() / b.medianImagesPerSecond();
+    }
+
+    /** Per round that holds both, the row's images/s over the baseline's in that round; in round order. */
+    public List<Double> roundRatios(Row r) {
+        Row b = baselineRow(r.machine());
+        if (b == null || b == r) return List.of();
+        Map<String, Run> baselineByRound = new LinkedHashMap<>();
+        b.runs().stream().filter(x -> x.round() != null).forEach(x -> baselineByRound.put(x.round(), x));
+        List<Double> ratios = new ArrayList<>();
+        for (Run x : r.runs()) {
+            Run base = x.round() == null ? null : baselineByRound.get(x.round());
+            if (base != null) ratios.add(x.imagesPerSecond() / base.imagesPerSecond());
+        }
+        return ratios;
+    }
+
+    /**
+     * How a configuration differs from the baseline in what makes a speed ratio like for like: thread count (between
+     * two CPU rows; a GPU row's host threads only feed it), data type, batch size, warm-up steps. Empty when comparable.
+     */
+    public List<String> differencesFromBaseline(Configuration c) {
+        Configuration b = baseline;
+        List<String> d = new ArrayList<>();
+        if (!c.onGpu() && !b.onGpu() && !Objects.equals(c.threads(), b.threads())) {
+            d.add(threads(c) + " vs " + threads(b) + " threads");
+        }
+        if (!Objects.equals(c.dataType(), b.dataType())) d.add(c.dataType() + " vs " + b.dataType());
+        if (c.batchSize() != b.batchSize()) d.add("batch " + c.batchSize() + " vs " + b.batchSize());
+        if (c.warmupSteps() != b.warmupSteps()) d.add(c.warmupSteps() + " vs " + b.warmupSteps() + " warm-up steps");
         return d;
+    }
+
+    private static String threads(Configuration c) {
+        return c.threads() == null ? "?" : String.valueOf(c.threads());
     }
 
     /** One line per row that is not like for like with the baseline; empty when every row is. */
     public List<String> warnings() {
         List<String> w = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            List<String> d = differencesFromBaseline(rows.get(i));
-            if (!d.isEmpty()) {
-                w.add(String.format(Locale.ROOT, "row #%d is not like for like with the baseline #%d (%s): its %.2fx compares different settings",
-                        i + 1, baseline + 1, String.join(", ", d), speedUp(rows.get(i))));
+        for (Row r : rows()) {
+            List<String> d = differencesFromBaseline(r.configuration());
+            if (!d.isEmpty() && baselineRow(r.machine()) != null) {
+                w.add(String.format(Locale.ROOT, "%s on %s is not like for like with the baseline %s (%s): its %.2fx compares different settings",
+                        names.get(r.configuration()), machineNames.get(r.machine()), names.get(baseline), String.join(", ", d), speedUp(r)));
             }
         }
         return w;
     }
 
-    public double speedUp(BenchRecord r) {
-        return r.median().imagesPerSecond() / baseline().median().imagesPerSecond();
+    private void collectNotes(List<Configuration.Completed> completed, boolean byBuild) {
+        Map<String, List<String>> completedBy = new TreeMap<>();
+        for (Configuration.Completed c : completed) {
+            Run run = runs.get(c.record());
+            completedBy.computeIfAbsent(names.get(run.configuration()) + "\n" + String.join(", ", c.missing()), k -> new ArrayList<>())
+                    .add(run.file().getFileName() + ":" + run.line());
+        }
+        completedBy.forEach((key, where) -> {
+            String[] parts = key.split("\n");
+            notes.add(String.format(Locale.ROOT, "%d record%s without %s (written before records held %s) counted as %s, the one configuration "
+                            + "that agrees with everything they record: %s.", where.size(), where.size() == 1 ? "" : "s", parts[1],
+                    parts[1].contains(",") ? "them" : "it", parts[0], abbreviate(where)));
+        });
+        for (Configuration c : configurations) {
+            if (c.facets().containsKey(Configuration.SETTINGS_NOT_RECORDED)) {
+                notes.add(names.get(c) + ": its records hold no settings (written before records held them), so runs that differed "
+                        + "only in settings (OpenMP variables, workers, ...) are counted together.");
+            }
+        }
+        if (!byBuild) {
+            for (Row r : rows()) {
+                Map<String, Long> builds = r.runs().stream().collect(Collectors.groupingBy(x -> build(x.record()), TreeMap::new,
+                        Collectors.counting()));
+                if (builds.size() > 1) {
+                    notes.add(String.format(Locale.ROOT, "%s on %s: runs from %d builds of the project (%s); `--by-build` tells them apart.",
+                            names.get(r.configuration()), machineNames.get(r.machine()), builds.size(),
+                            builds.entrySet().stream().map(e -> e.getKey() + ": " + runs(e.getValue())).collect(Collectors.joining("; "))));
+                }
+            }
+        }
     }
 
-    /** Seconds for the notebook's epoch, from the medians (also for records written before the field existed). */
-    static NotebookEpoch notebookEpoch(BenchRecord r) {
-        return NotebookEpoch.of(r.median());
+    private static String build(BenchRecord r) {
+        return r.project() == null ? "unknown build" : r.project().version() + " " + r.project().commit();
+    }
+
+    private static String abbreviate(List<String> items) {
+        return items.size() <= 6 ? String.join(", ", items) : String.join(", ", items.subList(0, 5)) + " and " + (items.size() - 5) + " more";
+    }
+
+    private static String runs(long n) {
+        return n + (n == 1 ? " run" : " runs");
+    }
+
+    /** Text for a table cell: a "|" in a name or setting would end the cell. */
+    private static String cell(String text) {
+        return text.replace("|", "\\|");
+    }
+
+    /** Images/s with the digits that mean something: 1,051 or 52.8. */
+    static String rate(double v) {
+        return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%,.0f" : "%.1f", v);
+    }
+
+    static String seconds(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    static String ratio(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** "0.98 (0.90-1.01; faster in 2 of 5 rounds)", "baseline", or why there is none. */
+    String roundColumn(Row r) {
+        if (r.configuration().equals(baseline)) return "baseline";
+        if (baselineRow(r.machine()) == null) return "n/a";
+        List<Double> ratios = roundRatios(r);
+        if (ratios.isEmpty()) return "no rounds pair";
+        double[] v = ratios.stream().mapToDouble(Double::doubleValue).toArray();
+        long faster = ratios.stream().filter(x -> x > 1).count();
+        return ratio(Stats.median(v)) + " (" + (v.length == 1 ? "" : ratio(Arrays.stream(v).min().orElseThrow()) + "-"
+                + ratio(Arrays.stream(v).max().orElseThrow()) + "; ") + "faster in " + faster + " of " + v.length + (v.length == 1 ? " round)" : " rounds)");
+    }
+
+    private String speedColumn(Row r) {
+        if (r.configuration().equals(baseline)) return "1.00x (baseline)";
+        double s = speedUp(r);
+        return Double.isNaN(s) ? "n/a: the baseline did not run on this machine" : ratio(s) + "x";
+    }
+
+    private String likeColumn(Row r) {
+        if (r.configuration().equals(baseline)) return "baseline";
+        List<String> d = differencesFromBaseline(r.configuration());
+        return d.isEmpty() ? "yes" : "**no**: " + String.join(", ", d);
     }
 
     public String markdown() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| # | framework | backend (natives / helpers) | device @ machine | threads | data type | batch "
-                + "| images/s (train, median) | range | ms/step | notebook epoch as Keras counts it, s (35,000 + 15,000 images) "
-                + "| notebook epoch, training only, s | images/s (validation) | peak memory | speed-up vs #").append(baseline + 1)
-                .append(" | like for like with #").append(baseline + 1).append(" |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-        for (int i = 0; i < rows.size(); i++) {
-            BenchRecord r = rows.get(i);
-            NotebookEpoch n = notebookEpoch(r);
-            List<String> d = differencesFromBaseline(r);
-            sb.append(String.format(Locale.ROOT, "| %d | %s %s%s | %s (%s / %s) | %s @ %s | %s | %s | %d | %.1f | %.1f-%.1f | %.1f | %.1f | %.1f | %.1f | %s | %.2fx | %s |%n",
-                    i + 1, r.framework().name(), r.framework().version(), r.label() == null || r.label().isBlank() ? "" : " [" + r.label() + "]",
-                    r.backend().name(), r.backend().nativeVariant(), r.backend().layerHelpers(), device(r), r.host().name(), threads(r),
-                    r.dataType(), r.batchSize(), r.median().imagesPerSecond(),
-                    r.spread() == null ? Double.NaN : r.spread().imagesPerSecondMin(),
-                    r.spread() == null ? Double.NaN : r.spread().imagesPerSecondMax(), r.median().msPerStep(),
-                    n.kerasEpochSeconds(), n.trainSeconds(), r.median().validationImagesPerSecond(), memory(r), speedUp(r),
-                    i == baseline ? "baseline" : d.isEmpty() ? "yes" : "**no**: " + String.join(", ", d)));
+        sb.append("# Epoch times by machine and configuration\n\n");
+        Map<Path, Long> files = runs.stream().collect(Collectors.groupingBy(Run::file, LinkedHashMap::new, Collectors.counting()));
+        sb.append(String.format(Locale.ROOT, "%d records (%s): %d configuration%s on %d machine%s. Baseline: **%s** (%s).%n%n", runs.size(),
+                files.entrySet().stream().map(e -> "`" + e.getKey() + "` " + e.getValue()).collect(Collectors.joining(", ")),
+                configurations.size(), configurations.size() == 1 ? "" : "s", machines.size(), machines.size() == 1 ? "" : "s",
+                names.get(baseline), baselineChoice));
+        sb.append("Each row is one configuration on one machine. Images/s: the median over its runs, each run counted by its own "
+                + "median over its timed epochs; the range runs from the slowest run to the fastest. Speed vs the baseline: the row's "
+                + "median over the baseline configuration's on the same machine (above 1: faster). Per round: records of one round of a "
+                + "comparison script (labels naming the same \"round N\", on one machine, in one results file) pair up, and each pair "
+                + "gives the row's images/s over the baseline's in that round; shown are the median of those ratios, their range, and "
+                + "in how many rounds the row was the faster.\n");
+        List<String> common = Configuration.common(configurations);
+        if (!common.isEmpty()) sb.append("\nCommon to every configuration: ").append(String.join(", ", common)).append(".\n");
+        for (Machine m : machines) {
+            sb.append("\n## ").append(m.describe()).append("\n\n");
+            sb.append("| configuration | runs | images/s (training, median of runs) | slowest-fastest run | ms/step "
+                    + "| notebook epoch as Keras counts it, s (35,000 + 15,000 images) | notebook epoch, training only, s "
+                    + "| threads | data type | batch | speed vs baseline | per round: median (range; rounds faster) | like for like with the baseline |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            for (Row r : rows.get(m)) {
+                Configuration c = r.configuration();
+                sb.append("| ").append(cell(names.get(c))).append(" | ").append(r.runs().size())
+                        .append(" | ").append(rate(r.medianImagesPerSecond()))
+                        .append(" | ").append(rate(r.minImagesPerSecond())).append('-').append(rate(r.maxImagesPerSecond()))
+                        .append(" | ").append(seconds(r.medianMsPerStep()))
+                        .append(" | ").append(seconds(r.medianEpochSeconds()))
+                        .append(" | ").append(seconds(r.medianTrainingSeconds()))
+                        .append(" | ").append(c.onGpu() ? threads(c) + " (host)" : threads(c))
+                        .append(" | ").append(c.dataType()).append(" | ").append(c.batchSize())
+                        .append(" | ").append(speedColumn(r)).append(" | ").append(roundColumn(r))
+                        .append(" | ").append(likeColumn(r)).append(" |\n");
+            }
+        }
+        if (machines.size() > 1) matrix(sb);
+        sb.append("\n## Configurations\n\n");
+        for (Configuration c : configurations) {
+            String where = machines.stream().filter(m -> rows.get(m).stream().anyMatch(r -> r.configuration().equals(c)))
+                    .map(m -> runs(rows.get(m).stream().filter(r -> r.configuration().equals(c)).findFirst().orElseThrow().runs().size())
+                            + " on " + machineNames.get(m))
+                    .collect(Collectors.joining(", "));
+            sb.append("- **").append(names.get(c)).append("**: ").append(c.describe()).append(". ").append(where).append(".\n");
+        }
+        List<String> warnings = warnings();
+        if (!notes.isEmpty() || !warnings.isEmpty()) {
+            sb.append("\n## Notes\n\n");
+            notes.forEach(n -> sb.append("- ").append(n).append('\n'));
+            warnings.forEach(w -> sb.append("- Warning: ").append(w).append(".\n"));
         }
         sb.append('\n').append(NOTEBOOK_LINE).append('\n');
-        List<String> warnings = warnings();
-        if (!warnings.isEmpty()) {
-            sb.append('\n');
-            warnings.forEach(w -> sb.append("Warning: ").append(w).append(".  \n"));
-        }
         return sb.toString();
     }
 
-    private static String memory(BenchRecord r) {
-        if (r.memory() == null) return "n/a";
-        Long rss = r.memory().peakRssBytes(), gpu = r.memory().peakGpuBytes();
-        String s = rss == null ? "n/a" : (rss >> 20) + " MiB RSS";
-        return gpu == null ? s : s + ", " + (gpu >> 20) + " MiB GPU";
-    }
-
-    /** The row as the chart's legend names it: device, threads, data type, batch, speed-up, and a mark if not like for like. */
-    String chartLine(int i) {
-        BenchRecord r = rows.get(i);
-        List<String> d = differencesFromBaseline(r);
-        String label = r.label() == null || r.label().isBlank() ? "" : " [" + r.label() + "]";
-        return String.format(Locale.ROOT, "%s  %s %s%s, %s %s @ %s, %s threads, %s, batch %d: %.2fx vs #%d%s",
-                rowTag(i), r.framework().name(), r.framework().version(), label, r.backend().name(), device(r), r.host().name(),
-                threads(r), r.dataType(), r.batchSize(), speedUp(r), baseline + 1,
-                i == baseline ? " (baseline)" : d.isEmpty() ? "" : "  * NOT LIKE FOR LIKE: " + String.join(", ", d));
-    }
-
-    private String rowTag(int i) {
-        return "#" + (i + 1) + (differencesFromBaseline(rows.get(i)).isEmpty() ? "" : "*");
-    }
-
-    /**
-     * One log-scale chart, so a 2-core CPU (minutes per epoch) and a GPU (seconds) both read: seconds per notebook
-     * epoch as Keras counts it and training alone, per row, with the notebook's 7 s as a line; below it, one line
-     * per row naming device, threads, data type and batch size.
-     */
-    public void writeChart(OutputStream out) throws IOException {
-        List<String> tags = IntStream.range(0, rows.size()).mapToObj(this::rowTag).toList();
-        CategoryChart c = new CategoryChartBuilder().width(1200).height(460)
-                .title("Seconds per notebook epoch (35,000 training + 15,000 validation images), log scale: lower is better")
-                .xAxisTitle("row (* = not like for like with the baseline #" + (baseline + 1) + ")").yAxisTitle("seconds").build();
-        c.getStyler().setLabelsVisible(true);
-        c.getStyler().setOverlapped(false);
-        c.getStyler().setYAxisLogarithmic(true).setChartBackgroundColor(Color.WHITE).setDecimalPattern("#,##0.0")
-                .setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
-        // bars start at the axis minimum, which on a log axis must be positive: whole decades around the data and the 7 s line
-        double low = Math.min(NOTEBOOK_SECONDS_PER_EPOCH, rows.stream().mapToDouble(r -> notebookEpoch(r).trainSeconds()).min().orElse(1));
-        double high = Math.max(NOTEBOOK_SECONDS_PER_EPOCH, rows.stream().mapToDouble(r -> notebookEpoch(r).kerasEpochSeconds()).max().orElse(10));
-        c.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(low)))).setYAxisMax(Math.pow(10, Math.ceil(Math.log10(high * 1.01))));
-        c.addSeries("epoch as Keras counts it (training + validation)", tags,
-                rows.stream().map(r -> notebookEpoch(r).kerasEpochSeconds()).toList());
-        c.addSeries("training only", tags, rows.stream().map(r -> notebookEpoch(r).trainSeconds()).toList());
-        var reference = c.addSeries("the notebook: about 7 s per epoch", tags, Collections.nCopies(rows.size(), NOTEBOOK_SECONDS_PER_EPOCH));
-        reference.setChartCategorySeriesRenderStyle(CategorySeriesRenderStyle.Line);
-        reference.setMarker(SeriesMarkers.NONE);
-        reference.setLineColor(Color.RED);
-        BufferedImage chart = BitmapEncoder.getBufferedImage(c);
-
-        int lineHeight = 18, legendHeight = lineHeight * rows.size() + 16;
-        BufferedImage image = new BufferedImage(chart.getWidth(), chart.getHeight() + legendHeight, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, image.getWidth(), image.getHeight());
-        g.drawImage(chart, 0, 0, null);
-        g.setFont(g.getFont().deriveFont(12f));
-        FontMetrics metrics = g.getFontMetrics();
-        for (int i = 0; i < rows.size(); i++) {
-            String line = chartLine(i);
-            while (metrics.stringWidth(line) > image.getWidth() - 20 && line.length() > 20) {
-                line = line.substring(0, line.length() - 2); // long names: cut to the picture's width
+    /** Machines by configurations: median seconds per notebook epoch, and each shared configuration's speed across machines. */
+    private void matrix(StringBuilder sb) {
+        sb.append("\n## Across machines\n\n");
+        sb.append("Seconds per notebook epoch as Keras counts it (35,000 + 15,000 images), median over runs (number of runs); "
+                + "- where the configuration did not run on the machine.\n\n");
+        sb.append("| machine |");
+        configurations.forEach(c -> sb.append(' ').append(cell(names.get(c))).append(" |"));
+        sb.append("\n|---|").append("---|".repeat(configurations.size())).append('\n');
+        for (Machine m : machines) {
+            sb.append("| ").append(cell(machineNames.get(m))).append(" |");
+            for (Configuration c : configurations) {
+                Row r = row(m, c);
+                sb.append(' ').append(r == null ? "-" : seconds(r.medianEpochSeconds()) + " s (" + r.runs().size() + ")").append(" |");
             }
-            g.setColor(differencesFromBaseline(rows.get(i)).isEmpty() ? Color.DARK_GRAY : new Color(0xB0, 0x30, 0x00));
-            g.drawString(line, 10, chart.getHeight() + 14 + lineHeight * i);
+            sb.append('\n');
         }
-        g.dispose();
-        ImageIO.write(image, "png", out);
+        List<String> shared = new ArrayList<>();
+        for (Configuration c : configurations) {
+            List<Row> on = machines.stream().map(m -> row(m, c)).filter(Objects::nonNull).toList();
+            if (on.size() < 2) continue;
+            Row first = on.get(0);
+            shared.add(names.get(c) + ": " + on.stream().skip(1).map(r -> String.format(Locale.ROOT, "%s at %sx the speed of %s (%s vs %s images/s)",
+                    machineNames.get(r.machine()), ratio(r.medianImagesPerSecond() / first.medianImagesPerSecond()),
+                    machineNames.get(first.machine()), rate(r.medianImagesPerSecond()), rate(first.medianImagesPerSecond())))
+                    .collect(Collectors.joining("; ")));
+        }
+        if (!shared.isEmpty()) {
+            sb.append("\nThe same configuration on several machines (medians over runs):\n\n");
+            shared.forEach(s -> sb.append("- ").append(s).append('\n'));
+        }
+    }
+
+    Row row(Machine m, Configuration c) {
+        return rows.get(m).stream().filter(r -> r.configuration().equals(c)).findFirst().orElse(null);
+    }
+
+    public void writeChart(OutputStream out) throws IOException {
+        ReportChart.write(this, out);
     }
 }
