@@ -110,6 +110,8 @@ public final class Benchmark {
         settings.put("workers", workers);
         settings.put("attachedHelpers", attachedHelpers);
         settings.put("evalBatchSize", config.evalBatchSize());
+        settings.put("layers", config.layers());
+        settings.put("layout", config.layoutOn(backend.backend()).name());
         BenchRecord.Median median = BenchRecord.medianOf(epochs);
         return new BenchRecord(BenchRecord.SCHEMA, BenchRecord.SCHEMA_VERSION, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 label, new BenchRecord.Framework("deeplearning4j", HostInfo.dl4jVersion()),

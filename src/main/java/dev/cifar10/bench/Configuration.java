@@ -147,7 +147,9 @@ public record Configuration(Map<String, String> facets, String framework, Intege
         if (recorded == null) return null;
         Map<String, String> s = new TreeMap<>();
         recorded.forEach((k, v) -> {
-            if (!IGNORED_SETTINGS.contains(k)) s.put(k, k.equals("openMp") ? openMp(v) : k + "=" + text(v));
+            if (IGNORED_SETTINGS.contains(k)) return;
+            // the convolution path changes speed; why it was chosen (timings of the check) does not
+            s.put(k, k.equals("openMp") ? openMp(v) : k.equals("convPath") && v instanceof Map<?, ?> m ? "convPath=" + m.get("path") : k + "=" + text(v));
         });
         return s;
     }

@@ -221,6 +221,20 @@ class ReportTest {
         assertTrue(md.contains("**no**: 1 vs 2 threads"), md);
     }
 
+    /** The convolution path splits configurations; the reason it was chosen (the check's timings, its date) does not. */
+    @Test
+    void theConvolutionPathSplitsConfigurationsButNotWhyItWasChosen() throws Exception {
+        Path file = results("paths.jsonl",
+                dl4j(1000).setting("convPath", Map.of("path", "onednn", "reason", "the CPU's default")),
+                dl4j(1100).setting("convPath", Map.of("path", "onednn", "reason", "fastest verified on Test CPU (checked 2026-12-01): onednn 40.1 ms/step")),
+                dl4j(200).setting("convPath", Map.of("path", "built-in", "reason", "--conv-path built-in")));
+        Outcome o = report(file.toString());
+        assertEquals(0, o.exitCode(), o.err());
+        Map<String, List<String>> rows = table(Files.readString(tmp.resolve("report.md")), CI_RUNNER);
+        assertEquals(List.of(DL4J + ", convPath=onednn", DL4J + ", convPath=built-in"), List.copyOf(rows.keySet()));
+        assertEquals("2", rows.get(DL4J + ", convPath=onednn").get(RUNS));
+    }
+
     @Test
     void aBarInASettingDoesNotEndATableCell() throws Exception {
         Outcome o = report(results("bar.jsonl", dl4j(1000).setting("blas", "openblas|pthreads"), dl4j(900).setting("blas", "mkl|gnu")).toString());
