@@ -1,5 +1,6 @@
 package dev.cifar10.model;
 
+import org.deeplearning4j.cuda.convolution.CudnnConvolutionHelper;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -66,6 +67,10 @@ public class Conv2DLayer extends ConvolutionLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (helper instanceof CudnnConvolutionHelper cuda) {
+            // the first layer's input gradient is read by nobody (MultiLayerNetwork drops it), unless its own dropout needs it
+            cuda.setInputGradientNeeded(getIndex() != 0 || layerConf().getIDropout() != null);
+        }
         try {
             return super.backpropGradient(epsilon, workspaceMgr);
         } finally {
