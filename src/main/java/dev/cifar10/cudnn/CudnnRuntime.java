@@ -51,12 +51,14 @@ public final class CudnnRuntime {
     /**
      * The process's runtime on the GPU, created on first use with the settings from the system properties; null
      * when cuDNN cannot be called here, and then {@link #unavailableReason()} says why. Tried once per process.
+     *
+     * @throws IllegalArgumentException when a setting's property holds a value it does not accept
      */
     public static synchronized CudnnRuntime shared() {
+        AlgorithmRule rule = AlgorithmRule.fromProperty();
+        long limit = workspaceLimitMiB() * 1024 * 1024;
         if (shared == null && unavailable == null) {
             try {
-                AlgorithmRule rule = AlgorithmRule.fromProperty();
-                long limit = workspaceLimitMiB() * 1024 * 1024;
                 CudnnApi api = (CudnnApi) Class.forName(IMPLEMENTATION).getConstructor().newInstance();
                 shared = new CudnnRuntime(api, rule, limit);
             } catch (ClassNotFoundException e) {
