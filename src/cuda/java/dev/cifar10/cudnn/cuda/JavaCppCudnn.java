@@ -24,6 +24,7 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.nd4j.jita.allocator.impl.AllocationPoint;
 import org.nd4j.jita.allocator.impl.AtomicAllocator;
 import org.nd4j.jita.flow.FlowController;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -343,8 +344,15 @@ public final class JavaCppCudnn implements CudnnApi {
             this.outputs = outputs;
             this.inputs = inputs;
             if (Nd4j.getExecutioner() instanceof GridExecutioner grid) grid.flushQueue();
-            FlowController flow = AtomicAllocator.getInstance().getFlowController();
-            for (INDArray out : outputs) flow.prepareAction(out);   // written whole: never copied to the device first
+            AtomicAllocator allocator = AtomicAllocator.getInstance();
+            FlowController flow = allocator.getFlowController();
+            for (INDArray out : outputs) {
+                flow.prepareAction(out);
+                // written whole, so copied to the device only in the odd case that the host copy is the newer one
+                // (ND4J refuses a device pointer to such a buffer)
+                AllocationPoint point = allocator.getAllocationPoint(out);
+                if (!point.isActualOnDeviceSide()) flow.synchronizeToDevice(point);
+            }
             this.context = flow.prepareAction(null, inputs);
             this.handle = handle();
         }
