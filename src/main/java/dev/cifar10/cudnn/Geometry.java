@@ -24,11 +24,10 @@ final class Geometry {
             int[] out = {ceilDiv(inH, strides[0]), ceilDiv(inW, strides[1])};
             int[] topLeft = ConvolutionUtils.getSameModeTopLeftPadding(out, in, kernel, strides, dilation);
             int[] bottomRight = ConvolutionUtils.getSameModeBottomRightPadding(out, in, kernel, strides, dilation);
+            // an odd total puts the extra row/column at the bottom/right; cuDNN pads both sides alike (and with the
+            // smaller padding would produce one row/column less), so such a call is declined
             if (topLeft[0] != bottomRight[0] || topLeft[1] != bottomRight[1]) return null;
             padding = topLeft;
-            // with symmetric padding cuDNN's output size must be "same"'s, else decline rather than compute something else
-            if (outputSize(inH, kernel[0], strides[0], padding[0], dilation[0]) != out[0]
-                    || outputSize(inW, kernel[1], strides[1], padding[1], dilation[1]) != out[1]) return null;
         } else if (mode == ConvolutionMode.Truncate || mode == ConvolutionMode.Strict) {
             padding = new int[]{pad[0], pad[1]};
         } else {
