@@ -235,4 +235,32 @@ class CudnnNetworkTest {
         assertEquals(path == ConvolutionPath.CUDNN ? Map.of("cudnnWorkspaceNeeded", EVALUATION_BATCH * 1024L) : Map.of(),
                 tested.getLayer(0).getHelper().helperMemoryUse(), "the layer's share of the workspace: its largest need");
     }
+
+    /**
+     * A first layer with input dropout needs its input gradient: DL4J's dropout backprop multiplies it by the mask.
+     * (Against the libnd4j path: DL4J M2.1's built-in NHWC convolution applies the dropout's backprop to its NCHW
+     * gradient, with the NHWC mask, and fails.)
+     */
+    @org.junit.jupiter.api.Test
+    void aFirstLayerWithItsOwnDropoutKeepsItsInputGradient() {
+        DataType type = DataType.FLOAT;
+        FakeCudnn fake = new FakeCudnn();
+        CudnnRuntime runtime = new CudnnRuntime(fake, AlgorithmRule.SEARCH, 1L << 30);
+        NotebookCnn.Settings settings = new NotebookCnn.Settings(1e-3, 0.2, 123, type, WorkspaceMode.ENABLED);
+        Supplier<MultiLayerNetwork> withInputDropout = () -> {
+            MultiLayerConfiguration conf = NotebookCnn.configuration(settings);
+            conf.getConf(0).getLayer().setIDropout(new org.deeplearning4j.nn.conf.dropout.Dropout(0.9));
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init();
+            return net;
+        };
+        MultiLayerNetwork reference = Dl4jReference.withoutHelpers(withInputDropout), tested = Dl4jReference.withoutHelpers(withInputDropout);
+        attachHelpers(reference, ConvolutionPath.LIBND4J, null, type);
+        attachHelpers(tested, ConvolutionPath.CUDNN, runtime, type);
+        tested.setParams(reference.params().dup());
+        DataSet data = batch(new long[]{1, 3, 32, 32}, 4, type, 5);
+        Step expected = gradients(reference, data, 11), actual = gradients(tested, data, 11);
+        assertTrue(relative(actual.gradient(), expected.gradient()) <= 1e-4, "gradients differ by " + relative(actual.gradient(), expected.gradient()));
+        assertEquals(6, fake.count("cudnnConvolutionBackwardData"), "every layer's, the first one's too");
+    }
 }
