@@ -170,6 +170,32 @@ class CudnnConvolutionTest {
         assertEquals(0, conv.layoutCopies(), "DL4J's arrays here are packed");
     }
 
+    /** Height and width never swapped: a 3x5 kernel with strides 1x2 on a 7x9 image ("same": padding 1x2). */
+    @ParameterizedTest
+    @EnumSource(value = CNN2DFormat.class)
+    void nonSquareKernelStrideAndImage(CNN2DFormat layout) {
+        LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+        Layer reference = Dl4jReference.builtIn(new ConvolutionLayer.Builder(3, 5).stride(1, 2).nOut(4).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.IDENTITY).dataFormat(layout).build(), DataType.FLOAT, layout, 3, 7, 9);
+        INDArray b = reference.getParam("b").assign(Nd4j.randn(DataType.FLOAT, 1, 4));
+        INDArray input = Nd4j.randn(DataType.FLOAT, layout == CNN2DFormat.NCHW ? new long[]{2, 3, 7, 9} : new long[]{2, 7, 9, 3});
+        reference.setInput(input, none);
+        INDArray epsilon = Nd4j.randn(DataType.FLOAT, reference.activate(true, none).shape());
+        Dl4jReference.Pass expected = Dl4jReference.run(reference, input, epsilon);
+        CudnnConvolution conv = new CudnnConvolution(runtime, DataType.FLOAT);
+        int[] kernel = {3, 5}, strides = {1, 2}, pad = {1, 2};
+        INDArray output = conv.preOutput(input, reference.getParam("W"), b, kernel, strides, pad, AlgoMode.PREFER_FASTEST, null,
+                ConvolutionMode.Same, NO_DILATION, layout, mgr);
+        INDArray wGrad = Nd4j.zeros(DataType.FLOAT, 4, 3, 3, 5), bGrad = Nd4j.zeros(DataType.FLOAT, 1, 4);
+        INDArray inputGradient = conv.backpropGradient(input, reference.getParam("W"), b, epsilon, kernel, strides, pad, bGrad, wGrad,
+                Activation.IDENTITY.getActivationFunction(), AlgoMode.PREFER_FASTEST, null, null, ConvolutionMode.Same, NO_DILATION, layout,
+                mgr).getSecond();
+        assertEquals(List.of(new ConvolutionSpec(1, 2, 1, 2, 1, 1, DataType.FLOAT)), fake.convolutions.subList(0, 1));
+        assertTrue(relativeError(output, expected.output()) < TOLERANCE, "forward");
+        assertTrue(relativeError(wGrad, expected.weightGradient()) < TOLERANCE, "weight gradient");
+        assertTrue(relativeError(inputGradient, expected.inputGradient()) < TOLERANCE, "input gradient");
+    }
+
     @Test
     void doubleAsWell() {
         Fixture f = fixture(new Conv(CNN2DFormat.NCHW, 3, 4, 3, 1, ConvolutionMode.Same, 6, 2).type(DataType.DOUBLE));
