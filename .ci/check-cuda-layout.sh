@@ -12,7 +12,8 @@ mvn -B -ntp -q -Pcuda dependency:tree -Dscope=runtime -DoutputFile="$cuda_tree"
 mvn -B -ntp -q dependency:tree -Dscope=runtime -DoutputFile="$cpu_tree"
 fail() { echo "backend layout check FAILED: $1" >&2; exit 1; }
 need() { grep -q "$2" "$1" || fail "$3 (see $1)"; }
-need "$cuda_tree" 'org.nd4j:nd4j-cuda-11.6:jar:1.0.0-M2.1:runtime' "nd4j-cuda-11.6 is missing from the cuda build"
+# compile scope: the cuDNN path's seam (src/cuda/java) compiles against its classes
+need "$cuda_tree" 'org.nd4j:nd4j-cuda-11.6:jar:1.0.0-M2.1:compile' "nd4j-cuda-11.6 is missing from the cuda build"
 need "$cuda_tree" 'org.nd4j:nd4j-cuda-11.6:jar:linux-x86_64-cudnn:1.0.0-M2.1:runtime' "the linux-x86_64-cudnn natives are missing from the cuda build"
 ! grep -q 'nd4j-cuda-11.6:jar:linux-x86_64:' "$cuda_tree" || fail "the non-cuDNN natives are on the cuda build's classpath"
 for tree in "$cuda_tree" "$cpu_tree"; do

@@ -29,9 +29,13 @@ public class ChannelsLast extends BaseInputPreProcessor {
         return workspaceMgr.dup(ArrayType.ACTIVATIONS, input.permute(0, 2, 3, 1), 'c');
     }
 
-    /** The gradient with respect to the network's input, back in NCHW (DL4J discards it for the input layer). */
+    /**
+     * The gradient with respect to the network's input, back in NCHW (DL4J discards it for the input layer); null
+     * when the first layer did not compute it (the cuDNN convolution path skips it: nothing reads it).
+     */
     @Override
     public INDArray backprop(INDArray epsilon, int miniBatchSize, LayerWorkspaceMgr workspaceMgr) {
+        if (epsilon == null) return null;
         requireRank4(epsilon);
         return workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, epsilon.permute(0, 3, 1, 2));
     }

@@ -1,5 +1,6 @@
 package dev.cifar10.model.tuned;
 
+import org.deeplearning4j.cuda.convolution.CudnnConvolutionHelper;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -25,6 +26,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * copy is kept. (DL4J's
  * {@code CacheMode} does the same but never lets go: a later backprop on another input could read a
  * stale z.)</li>
+ * <li><b>No input gradient in the first layer</b> (CUDA's helper classes): nothing reads it, so the helper is told to
+ * skip it (unless the layer's own input dropout needs it).</li>
  * <li><b>No NCHW copy of an NHWC input.</b> DL4J's {@code preOutput} copies an NHWC input to NCHW and, with
  * a helper, uses the copy only to read the input's height and width; here they are read from the input.</li>
  * </ul>
@@ -68,6 +71,10 @@ public class Conv2DLayer extends ConvolutionLayer {
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (helper instanceof CudnnConvolutionHelper cuda) {
+            // the first layer's input gradient is read by nobody (MultiLayerNetwork drops it), unless its own dropout needs it
+            cuda.setInputGradientNeeded(getIndex() != 0 || layerConf().getIDropout() != null);
+        }
         try {
             return super.backpropGradient(epsilon, workspaceMgr);
         } finally {

@@ -1,39 +1,43 @@
 package org.deeplearning4j.cuda.convolution;
 
+import dev.cifar10.cudnn.ConvolutionImplementation;
+import dev.cifar10.cudnn.ConvolutionPath;
+import dev.cifar10.cudnn.CudnnConvolution;
+import dev.cifar10.cudnn.CudnnRuntime;
+import dev.cifar10.cudnn.Libnd4jConvolution;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.AlgoMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdDataAlgo;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.BwdFilterAlgo;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo;
-import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
-import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2DDerivative;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 
 /**
- * 2D convolution for DL4J's {@code ConvolutionLayer} on libnd4j's {@code conv2d} / {@code conv2d_bp}
- * ops: cuDNN on the {@code -cudnn} CUDA natives. See the package documentation for why it lives here.
+ * The convolution helper DL4J M2.1's {@code ConvolutionLayer} instantiates by this name on the CUDA backend: a
+ * thin shim over the path {@link CudnnHelpers#path()} selects when the layer is created, cuDNN called directly
+ * ({@link CudnnConvolution}) or libnd4j's ops ({@link Libnd4jConvolution}); on path built-in it declines and
+ * DL4J computes the layer itself. See the package documentation for why it lives here.
  */
 public class CudnnConvolutionHelper implements ConvolutionHelper {
-    private final DataType dataType;
-    private OpContext forward, backward; // reused across steps, as DL4J's own helpers do
+    private static final Logger log = LoggerFactory.getLogger(CudnnConvolutionHelper.class);
+    private static volatile boolean unavailableLogged;
+
+    private final ConvolutionPath path;
+    private final ConvolutionImplementation implementation;   // null on path built-in
 
     public CudnnConvolutionHelper(DataType dataType) {
-        this.dataType = dataType;
+        this(dataType, CudnnHelpers.path());
     }
 
     /** The constructor DL4J M2.1 actually calls on CUDA: HelperUtils wraps its arguments in one more array. */
@@ -41,44 +45,72 @@ public class CudnnConvolutionHelper implements ConvolutionHelper {
         this(CudnnHelpers.dataTypeOf(arguments));
     }
 
+    /** On {@code path}; the cuDNN path on the process's GPU runtime, or libnd4j's ops (logged once) when there is none. */
+    public CudnnConvolutionHelper(DataType dataType, ConvolutionPath path) {
+        this(path, implementation(dataType, path));
+    }
+
+    /** The cuDNN path on {@code runtime} (tests run it on a CPU stand-in for cuDNN; the GPU self-check on the GPU's). */
+    public CudnnConvolutionHelper(DataType dataType, CudnnRuntime runtime) {
+        this(ConvolutionPath.CUDNN, new CudnnConvolution(runtime, dataType));
+    }
+
+    private CudnnConvolutionHelper(ConvolutionPath path, ConvolutionImplementation implementation) {
+        this.path = path;
+        this.implementation = implementation;
+    }
+
+    private static ConvolutionImplementation implementation(DataType dataType, ConvolutionPath path) {
+        return switch (path) {
+            case BUILT_IN -> null;
+            case LIBND4J -> new Libnd4jConvolution(dataType);
+            case CUDNN -> {
+                CudnnRuntime runtime = CudnnRuntime.shared();
+                if (runtime != null) yield new CudnnConvolution(runtime, dataType);
+                if (!unavailableLogged) {
+                    unavailableLogged = true;
+                    log.warn("The cuDNN convolution path is not available ({}); convolutions run on libnd4j's ops instead.",
+                            CudnnRuntime.unavailableReason());
+                }
+                yield new Libnd4jConvolution(dataType);
+            }
+        };
+    }
+
+    /** The path this helper was created on (what {@link #implementation()} runs, unless cuDNN could not be loaded). */
+    public ConvolutionPath path() {
+        return path;
+    }
+
+    /** What computes the layer: a {@link CudnnConvolution} or a {@link Libnd4jConvolution}; null on path built-in. */
+    public ConvolutionImplementation implementation() {
+        return implementation;
+    }
+
+    /**
+     * False when nothing reads the gradient with respect to this layer's input (the first layer of a network):
+     * the backward pass then skips it and returns null in its place. True by default.
+     */
+    public void setInputGradientNeeded(boolean needed) {
+        if (implementation != null) implementation.setInputGradientNeeded(needed);
+    }
+
     @Override
     public boolean checkSupported() {
-        return CudnnHelpers.enabled() && CudnnHelpers.supported(dataType);
-    }
-
-    /** libnd4j's conv2d integer arguments, in its order. */
-    private static void setArguments(OpContext context, int[] kernel, int[] strides, int[] pad, int[] dilation,
-                                     ConvolutionMode mode, CNN2DFormat format) {
-        context.setIArguments(kernel[0], kernel[1], strides[0], strides[1], pad[0], pad[1], dilation[0], dilation[1],
-                mode == ConvolutionMode.Same ? 1 : 0,
-                format == CNN2DFormat.NCHW ? 0 : 1,
-                1); // weights format 1: [out, in, kH, kW], as DL4J keeps them
-    }
-
-    private static void run(OpContext context, DynamicCustomOp op, INDArray[] inputs, INDArray[] outputs) {
-        for (int i = 0; i < inputs.length; i++) context.setInputArray(i, inputs[i]);
-        for (int i = 0; i < outputs.length; i++) context.setOutputArray(i, outputs[i]);
-        Nd4j.exec(op, context);
-        context.purge();
+        return implementation != null && CudnnHelpers.enabled() && implementation.checkSupported();
     }
 
     @Override
     public INDArray preOutput(INDArray input, INDArray weights, INDArray bias, int[] kernel, int[] strides, int[] pad,
                               AlgoMode mode, FwdAlgo fwdAlgo, ConvolutionMode convolutionMode, int[] dilation,
                               CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
-        if (!CudnnHelpers.supported(input.dataType())) return null;
-        int[] outSize = CudnnHelpers.outputSize(input, kernel, strides, pad, convolutionMode, dilation, format);
-        int[] padding = CudnnHelpers.padding(outSize, input, kernel, strides, pad, convolutionMode, dilation, format);
-        long outChannels = weights.size(0);
-        long[] outShape = format == CNN2DFormat.NCHW
-                ? new long[]{input.size(0), outChannels, outSize[0], outSize[1]}
-                : new long[]{input.size(0), outSize[0], outSize[1], outChannels};
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), outShape);
-        INDArray[] inputs = bias == null ? new INDArray[]{input, weights} : new INDArray[]{input, weights, bias};
-        if (forward == null) forward = Nd4j.getExecutioner().buildContext();
-        setArguments(forward, kernel, strides, padding, dilation, convolutionMode, format);
-        run(forward, new Conv2D(), inputs, new INDArray[]{out});
-        return out;
+        if (implementation == null) return null;
+        try {
+            return implementation.preOutput(input, weights, bias, kernel, strides, pad, mode, fwdAlgo, convolutionMode, dilation, format,
+                    workspaceMgr);
+        } catch (RuntimeException e) {
+            throw CudnnHelpers.failure(path.value() + " convolution forward pass", input, e);
+        }
     }
 
     @Override
@@ -87,23 +119,13 @@ public class CudnnConvolutionHelper implements ConvolutionHelper {
                                                      IActivation afn, AlgoMode mode, BwdFilterAlgo bwdFilterAlgo,
                                                      BwdDataAlgo bwdDataAlgo, ConvolutionMode convolutionMode, int[] dilation,
                                                      CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
-        if (!CudnnHelpers.supported(input.dataType())) return null;
-        int h = format == CNN2DFormat.NCHW ? 2 : 1;
-        int[] outSize = {(int) delta.size(h), (int) delta.size(h + 1)};
-        int[] padding = CudnnHelpers.padding(outSize, input, kernel, strides, pad, convolutionMode, dilation, format);
-        INDArray inputGradient = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape());
-        // delta is already the gradient at the pre-activation: ConvolutionLayer applies the activation's backprop first
-        boolean withBias = bias != null && biasGradView != null;
-        INDArray[] inputs = withBias ? new INDArray[]{input, weights, bias, delta} : new INDArray[]{input, weights, delta};
-        INDArray[] outputs = withBias ? new INDArray[]{inputGradient, weightGradView, biasGradView.reshape(bias.shape())}
-                : new INDArray[]{inputGradient, weightGradView};
-        if (backward == null) backward = Nd4j.getExecutioner().buildContext();
-        setArguments(backward, kernel, strides, padding, dilation, convolutionMode, format);
-        run(backward, new Conv2DDerivative(), inputs, outputs);
-        Gradient gradient = new DefaultGradient();
-        if (withBias) gradient.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
-        gradient.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView);
-        return new Pair<>(gradient, inputGradient);
+        if (implementation == null) return null;
+        try {
+            return implementation.backpropGradient(input, weights, bias, delta, kernel, strides, pad, biasGradView, weightGradView, afn,
+                    mode, bwdFilterAlgo, bwdDataAlgo, convolutionMode, dilation, format, workspaceMgr);
+        } catch (RuntimeException e) {
+            throw CudnnHelpers.failure(path.value() + " convolution backward pass", input, e);
+        }
     }
 
     @Override
@@ -113,6 +135,6 @@ public class CudnnConvolutionHelper implements ConvolutionHelper {
 
     @Override
     public Map<String, Long> helperMemoryUse() {
-        return Map.of();
+        return implementation == null ? Map.of() : implementation.helperMemoryUse();
     }
 }
