@@ -1,5 +1,7 @@
 package dev.cifar10.backend;
 
+import org.deeplearning4j.cuda.convolution.CudnnConvolutionHelper;
+import org.deeplearning4j.cuda.convolution.subsampling.CudnnSubsamplingHelper;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.LayerHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -28,11 +30,20 @@ public final class LayerHelpers {
         for (Layer layer : net.getLayers()) {
             String kind = layer instanceof ConvolutionLayer ? "convolution" : layer instanceof SubsamplingLayer ? "subsampling" : null;
             if (kind == null) continue;
-            LayerHelper helper = layer.getHelper();
-            kinds.computeIfAbsent(kind, k -> new TreeMap<>())
-                    .merge(helper == null ? BUILT_IN : helper.getClass().getSimpleName(), 1, Integer::sum);
+            kinds.computeIfAbsent(kind, k -> new TreeMap<>()).merge(name(layer.getHelper()), 1, Integer::sum);
         }
         return kinds;
+    }
+
+    /**
+     * The helper's class; for this project's CUDA helper classes, the code behind them ({@code CudnnConvolution} when cuDNN
+     * is called directly, {@code Libnd4jConvolution} for libnd4j's ops): the class name alone cannot tell the paths apart.
+     */
+    static String name(LayerHelper helper) {
+        if (helper == null) return BUILT_IN;
+        Object behind = helper instanceof CudnnConvolutionHelper c ? c.implementation()
+                : helper instanceof CudnnSubsamplingHelper s ? s.implementation() : null;
+        return (behind != null ? behind : helper).getClass().getSimpleName();
     }
 
     /** "convolution: 6 MKLDNNConvHelper | subsampling: 3 MKLDNNSubsamplingHelper". */

@@ -87,12 +87,20 @@ public final class CheckPathCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Null when the layers carry the path's helpers; else what is wrong (a helper that declined leaves DL4J's code in place). */
+    /**
+     * Null when every convolution and pooling layer runs the path's code; else what runs instead (a helper that declined
+     * leaves DL4J's code in place; cuDNN that cannot be loaded leaves libnd4j's ops).
+     */
     static String engaged(ConvPath path, MultiLayerNetwork net) {
-        boolean allHelpers = LayerHelpers.allAttached(net);
-        boolean noHelper = LayerHelpers.attached(net).values().stream().allMatch(h -> h.keySet().equals(java.util.Set.of(LayerHelpers.BUILT_IN)));
-        if (path == ConvPath.BUILT_IN) return noHelper ? null : "a helper is attached although the path is DL4J's built-in layers";
-        return allHelpers ? null : "its helpers did not engage: DL4J's built-in code would run";
+        var attached = LayerHelpers.attached(net);
+        java.util.Set<String> expected = switch (path) {
+            case BUILT_IN -> java.util.Set.of(LayerHelpers.BUILT_IN);
+            case CUDNN -> java.util.Set.of("CudnnConvolution", "CudnnPooling");
+            case LIBND4J -> java.util.Set.of("Libnd4jConvolution", "Libnd4jPooling");
+            case ONEDNN -> java.util.Set.of("MKLDNNConvHelper", "MKLDNNSubsamplingHelper");
+        };
+        boolean all = attached.values().stream().allMatch(helpers -> expected.containsAll(helpers.keySet()));
+        return all ? null : "its code does not run in every layer";
     }
 
     /** Median of {@link #steps} training steps on one batch, after {@link #warmupSteps}; each step waits for the device. */

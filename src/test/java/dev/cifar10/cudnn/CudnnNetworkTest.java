@@ -2,7 +2,7 @@ package dev.cifar10.cudnn;
 
 import dev.cifar10.backend.BackendOptions;
 import dev.cifar10.backend.Backends;
-import dev.cifar10.model.Conv2DLayer;
+import dev.cifar10.model.tuned.Conv2DLayer;
 import dev.cifar10.model.NotebookCnn;
 import org.deeplearning4j.cuda.convolution.CudnnConvolutionHelper;
 import org.deeplearning4j.cuda.convolution.subsampling.CudnnSubsamplingHelper;
@@ -212,13 +212,13 @@ class CudnnNetworkTest {
      * by rounding (about 1e-6 here, libnd4j's convolution against DL4J's im2col); 1e-4 leaves room for a ReLU or
      * max-pool tie that rounding flips, and a real fault is tens of percent.
      */
-    @ParameterizedTest(name = "path {0}")
-    @CsvSource({"CUDNN", "LIBND4J"})
-    void theProjectsNetworkSkipsItsFirstInputGradient(ConvolutionPath path) {
+    @ParameterizedTest(name = "path {0}, {1}")
+    @CsvSource({"CUDNN, NHWC", "LIBND4J, NHWC", "CUDNN, NCHW", "LIBND4J, NCHW"})
+    void theProjectsNetworkSkipsItsFirstInputGradient(ConvolutionPath path, CNN2DFormat layout) {
         DataType type = DataType.FLOAT;
         FakeCudnn fake = new FakeCudnn();
         CudnnRuntime runtime = new CudnnRuntime(fake, AlgorithmRule.SEARCH, 1L << 30);
-        NotebookCnn.Settings settings = new NotebookCnn.Settings(1e-3, 0.2, 123, type, WorkspaceMode.ENABLED);
+        NotebookCnn.Settings settings = new NotebookCnn.Settings(1e-3, 0.2, 123, type, WorkspaceMode.ENABLED, NotebookCnn.Layers.TUNED, layout);
         MultiLayerNetwork reference = Dl4jReference.withoutHelpers(() -> NotebookCnn.build(settings));
         MultiLayerNetwork tested = Dl4jReference.withoutHelpers(() -> NotebookCnn.build(settings));
         attachHelpers(tested, path, runtime, type);
@@ -229,7 +229,7 @@ class CudnnNetworkTest {
         if (path == ConvolutionPath.CUDNN) {
             assertCudnnDidTheWork(fake, runtime);
             assertEquals(0, ((CudnnConvolution) ((CudnnConvolutionHelper) tested.getLayer(1).getHelper()).implementation()).layoutCopies(),
-                    "the project's layers hand cuDNN packed NHWC arrays");
+                    "the project's layers hand cuDNN packed arrays in their layout");
         }
         assertTrue(worst > 0, "the paths really differ (by rounding): the comparison compares something");
         assertEquals(path == ConvolutionPath.CUDNN ? Map.of("cudnnWorkspaceNeeded", EVALUATION_BATCH * 1024L) : Map.of(),
@@ -246,7 +246,8 @@ class CudnnNetworkTest {
         DataType type = DataType.FLOAT;
         FakeCudnn fake = new FakeCudnn();
         CudnnRuntime runtime = new CudnnRuntime(fake, AlgorithmRule.SEARCH, 1L << 30);
-        NotebookCnn.Settings settings = new NotebookCnn.Settings(1e-3, 0.2, 123, type, WorkspaceMode.ENABLED);
+        NotebookCnn.Settings settings = new NotebookCnn.Settings(1e-3, 0.2, 123, type, WorkspaceMode.ENABLED, NotebookCnn.Layers.TUNED,
+                CNN2DFormat.NHWC);
         Supplier<MultiLayerNetwork> withInputDropout = () -> {
             MultiLayerConfiguration conf = NotebookCnn.configuration(settings);
             conf.getConf(0).getLayer().setIDropout(new org.deeplearning4j.nn.conf.dropout.Dropout(0.9));

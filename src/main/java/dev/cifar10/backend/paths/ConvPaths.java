@@ -1,6 +1,7 @@
 package dev.cifar10.backend.paths;
 
 import dev.cifar10.backend.BackendInfo;
+import dev.cifar10.cudnn.ConvolutionPath;
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.cuda.convolution.CudnnHelpers;
 
@@ -14,8 +15,6 @@ import java.util.function.Supplier;
  * match or beat DL4J's own code.
  */
 public final class ConvPaths {
-    /** The system property the CUDA helper classes read: cudnn, libnd4j or built-in. */
-    public static final String CUDA_PATH_PROPERTY = "cifar10.conv.path";
     public static final String AUTO = "auto";
 
     /** The path a run uses and why, for the console, run.json and the bench record. */
@@ -73,6 +72,8 @@ public final class ConvPaths {
         boolean helpers = path != ConvPath.BUILT_IN;
         System.setProperty(DL4JSystemProperties.DISABLE_HELPER_PROPERTY, Boolean.toString(!helpers));
         System.setProperty(CudnnHelpers.ENABLED_PROPERTY, Boolean.toString(helpers));
-        System.setProperty(CUDA_PATH_PROPERTY, path == ConvPath.LIBND4J ? "libnd4j" : path == ConvPath.CUDNN ? "cudnn" : "built-in");
+        ConvolutionPath onCuda = path == ConvPath.CUDNN ? ConvolutionPath.CUDNN : path == ConvPath.LIBND4J ? ConvolutionPath.LIBND4J
+                : ConvolutionPath.BUILT_IN;
+        System.setProperty(ConvolutionPath.PROPERTY, onCuda.value());   // what the CUDA helper classes read
     }
 }
