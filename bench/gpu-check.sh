@@ -3,7 +3,8 @@
 # attach to a bug report.
 #   bench/gpu-check.sh [OUT_DIR]        (default: gpu-check-HOST-DATE)
 # What it runs, on the first GPU (set CUDA_VISIBLE_DEVICES to pick another):
-#   1. doctor: every convolution path (cudnn, libnd4j, built-in) checked against DL4J's built-in layers and timed, each
+#   1. the cuDNN self-check (every cuDNN pass of this project's helpers against libnd4j's ops on the same GPU, NCHW and
+#      NHWC), then doctor: every convolution path (cudnn, libnd4j, built-in) checked against DL4J's built-in layers and timed, each
 #      in a process of its own; the verdict is stored, so the runs below use the fastest verified path;
 #   2. 100 training steps under cuDNN's API log, once with this project's cuDNN helpers and once with libnd4j's ops:
 #      cuDNN calls per step (algorithm searches, convolution forward / backward data / backward filter, pooling);
@@ -56,6 +57,7 @@ step() { # step NAME COMMAND...: runs it with its output in logs/NAME.log, and r
 }
 
 if [ "$runs_cuda_build" = yes ]; then
+  step cudnn-self-check java -cp "$jar:target/lib/*" dev.cifar10.cudnn.GpuSelfCheck
   step doctor java -jar "$jar" doctor
   for path in cudnn libnd4j; do
     CUDNN_LOGINFO_DBG=1 CUDNN_LOGDEST_DBG="$out/logs/cudnn-api-$path.log" step "cudnn-log-$path" \
@@ -91,6 +93,13 @@ fi
   if [ "${#failures[@]}" -gt 0 ]; then
     echo "## Did not run or failed"
     printf -- '- %s\n' "${failures[@]}"
+    echo
+  fi
+  if [ -f "$out/logs/cudnn-self-check.log" ]; then
+    echo "## cuDNN self-check"
+    echo '```'
+    cat "$out/logs/cudnn-self-check.log"
+    echo '```'
     echo
   fi
   if [ -f "$out/logs/doctor.log" ]; then
