@@ -9,7 +9,7 @@ divides by the training steps, found as the backward-weights calls / the number 
 
     DNNL_VERBOSE=1 java -jar target/cifar10-dl4j.jar bench --epochs 1 > dl4j.log
     DNNL_VERBOSE=1 OMP_PROC_BIND=true GOMP_SPINCOUNT=1000 /usr/bin/python3 bench/reference/pytorch_cifar10.py \
-        --device cpu --threads 2 --epochs 1 > torch.log     # a Python with torch: Debian's python3-torch here
+        --device cpu --threads 2 --epochs 1 > torch.log     # a Python with torch, e.g. Debian's python3-torch
     bench/onednn_per_step.py dl4j.log torch.log
 """
 import argparse

@@ -4,7 +4,7 @@
 # between the two batch sizes separates the fixed cost of a step from its cost per image.
 # Alternating, ROUNDS rounds; the output is also written to OUTPUT.
 #   bench/where-the-time-goes.sh [OUTPUT] [ROUNDS] [STEPS]
-#   WARMUP=N bench/where-the-time-goes.sh ...   (untimed training steps first, both; default 1000, see README "Warm-up")
+#   WARMUP=N bench/where-the-time-goes.sh ...   (untimed training steps first, both; default 1000, see docs/benchmarks.md, "Warm-up")
 # Needs: the jar (mvn -DskipTests package) and, on Debian, python3-torch + libopenblas0-pthread.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch reference for `cifar10-dl4j bench`: the same network, data, preprocessing and batch
-size, timed the same way, writing the same result record (docs: README, "Timing epochs across machines").
+size, timed the same way, writing the same result record (docs/benchmarks.md, "The PyTorch reference").
 
 On the CPU (Debian: apt-get install python3-torch libopenblas0-pthread; without libopenblas0-pthread
 PyTorch's fp32 matrix products fall back to reference BLAS) or on an NVIDIA GPU (any PyTorch with CUDA):
@@ -174,7 +174,7 @@ def choose_device(a):
         if a.cuda_graphs:
             raise Refused("--cuda-graphs needs --device cuda (CUDA graphs capture GPU kernels)")
         if a.amp == "fp16":
-            raise Refused("--amp fp16 is for CUDA here; on the CPU use --amp bf16 (torch.autocast('cpu', bfloat16))")
+            raise Refused("--amp fp16 runs on CUDA only; on the CPU use --amp bf16 (torch.autocast('cpu', bfloat16))")
     else:
         if a.amp == "bf16" and not (hasattr(torch.cuda, "is_bf16_supported") and torch.cuda.is_bf16_supported()):
             raise Refused(f"--amp bf16: {torch.cuda.get_device_name()} (compute capability "

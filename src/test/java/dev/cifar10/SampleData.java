@@ -17,8 +17,7 @@ import java.util.Locale;
 /**
  * The CIFAR-10 records the tests read: a directory of real records in CIFAR-10's binary layout
  * ({@code data_batch_1.bin}, {@code data_batch_2.bin}, {@code test_batch.bin} of any whole number of
- * records, and {@code batches.meta.txt}), named by {@code -Dcifar10.sample=DIR} (the build's default:
- * {@code ../shared/data/cifar10-sample} beside the project), where it is present; otherwise records in
+ * records, and {@code batches.meta.txt}), named by {@code -Dcifar10.sample=DIR} (pom.xml sets the default), where it is present; otherwise records in
  * the same layout, with the same file names and record counts, generated from {@link SyntheticCifar10}
  * (a learnable class signal) into {@code target/}, so a fresh clone passes its tests alone.
  *

@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Loads CUDA's libraries the way ND4J's CUDA backend will, but first and on our terms: ND4J's own
+ * Loads CUDA's libraries the way ND4J's CUDA backend will, but first and on its own terms: ND4J's own
  * check ({@code JCublasBackend.canRun}) throws an {@link UnsatisfiedLinkError} with a stack trace
  * when one is missing. Loading them here names the library that did not load, so the run can fall
  * back to the CPU or end with a clear message. Also reads the versions that actually loaded.
@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * by name because the cpu build does not carry them.
  */
 public record CudaLibraries(String failedLibrary, String problem, Map<String, String> versions, Map<String, String> paths) {
-    /** Each preset, and the library it needs that a machine most often lacks (what we name if the loader does not). */
+    /** Each preset, and the library it needs that a machine most often lacks (named when the loader does not name one). */
     static final List<List<String>> PRESETS = List.of(
             List.of("org.bytedeco.cuda.global.cudart", "libcudart.so.11.0"),
             List.of("org.bytedeco.cuda.global.cublas", "libcublas.so.11"),

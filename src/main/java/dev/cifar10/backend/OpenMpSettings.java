@@ -10,8 +10,8 @@ import java.util.TreeMap;
  *
  * <p>Why: the JVM runs its own threads (JIT, GC, DL4J's prefetch) beside the OpenMP team. With
  * libgomp's defaults the team threads migrate between cores and spin for a long time after every
- * parallel region, fighting those threads for the CPU; on 2 cores that cost about a third of the
- * training speed (README, "CPU performance"). Binding the team to cores and spinning briefly
+ * parallel region, fighting those threads for the CPU; on a 2-vCPU AMD EPYC that cost 12% to 28% of the
+ * training speed (docs/benchmarks-history.md). Binding the team to cores and spinning briefly
  * removes most of it. A variable the user already exported is left alone.
  */
 public final class OpenMpSettings {

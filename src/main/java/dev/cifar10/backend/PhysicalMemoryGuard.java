@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Why: JavaCPP checks the cap each time it allocates a pointer it must free, and ND4J allocates
  * several small ones for every operation (shape descriptions, arguments): about a hundred reads of
- * {@code /proc/self/statm} per training step, 1.8% of the training thread's time in async-profiler.
+ * {@code /proc/self/statm} per training step, 1.8% of the training thread's time in async-profiler (2-vCPU AMD EPYC).
  * A step allocates far less than the cap, so checking between steps catches the same runaway run.
  *
  * <p>The cap is the one JavaCPP would check: the user's {@code -Dorg.bytedeco.javacpp.maxPhysicalBytes}

@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * One benchmark result: what ran, where, and how fast. Written as one JSON line per run
  * (JSON Lines) by {@code bench} and by the PyTorch reference; read by {@code report}.
- * The format is versioned: {@link #SCHEMA} and {@link #SCHEMA_VERSION}; documented in the README
- * ("Benchmark records"). Readers ignore fields they do not know, so adding a field is compatible;
+ * The format is versioned: {@link #SCHEMA} and {@link #SCHEMA_VERSION}; documented in docs/benchmarks.md
+ * ("The result record"). Readers ignore fields they do not know, so adding a field is compatible;
  * renaming or removing one bumps the version.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)

@@ -32,7 +32,7 @@ public final class BenchCommand implements Callable<Integer> {
      * per layer per step. Warm-up steps run as the timed epochs do (the same fit loop, an epoch's steps at a time, each
      * followed by a validation pass): plain steps left the validation and iterator code to the timed epochs, whose
      * first ones then ran up to 15% slow while it compiled, even after 1,000 steps. With 1,000 steps run this way the
-     * timed epochs are level from the first (README, "Warm-up"); that is 3% of the notebook's 30 epochs.
+     * timed epochs are level from the first (docs/benchmarks.md, "Warm-up"; measured on a 2-vCPU AMD EPYC); that is 3% of the notebook's 30 epochs.
      */
     @Option(names = "--warmup-steps", defaultValue = "1000",
             description = "Untimed training steps first, an epoch's worth at a time, each followed by a validation pass, so "

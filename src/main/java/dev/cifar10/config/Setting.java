@@ -9,7 +9,7 @@ import java.util.function.Function;
  * One run setting, declared once in {@link RunConfig}: its key (in profiles, in run.json, and as
  * {@code --key} on the command line), what values it allows, its default (the notebook's recipe),
  * and what it means. The command-line options, the profile parser, run.json's config section and
- * the README's key table all come from these declarations.
+ * docs/configuration.md's settings table all come from these declarations.
  *
  * @param label   how the value is shown in help, e.g. {@code N} or {@code auto|onednn}
  * @param aliases further command-line names (without dashes), e.g. {@code cudnn} for {@code helpers}

@@ -298,7 +298,7 @@ public final class Cifar10Download {
         }
     }
 
-    /** The bytes arrived but are not the archive we asked for: retrying will not help. */
+    /** The bytes arrived but are not the archive asked for: retrying will not help. */
     private static final class ChecksumException extends IOException {
         ChecksumException(String message) {
             super(message);

@@ -67,7 +67,7 @@ public final class Trainer {
     public History resume(Path runDir, boolean allowInexact) {
         RunDirectory run = RunDirectory.open(runDir);
         try (AutoCloseable lock = run.lock()) {
-            run.removeTemporaryFiles(); // a killed write's leftovers: only now that the run is ours
+            run.removeTemporaryFiles(); // a killed write's leftovers: only now that this process holds the run's lock
             Checkpoint checkpoint = Checkpoint.require(run);
             Started started = Startup.start(config, cacheDir, console);
             int workers = started.backend().workersFor(config.workers());

@@ -106,7 +106,7 @@ public final class SparkTrainJob implements Callable<Integer> {
             int steps = recordedAveragingSteps(resume, recorded);
             RunDirectory run = RunDirectory.open(resume);
             try (AutoCloseable lock = run.lock()) {
-                run.removeTemporaryFiles(); // a killed write's leftovers: only now that the run is ours (open no longer removes them)
+                run.removeTemporaryFiles(); // a killed write's leftovers: only now that this process holds the run's lock (open no longer removes them)
                 Checkpoint checkpoint = Checkpoint.require(run);
                 withSpark(config, (sc, backend, data) -> {
                     MultiLayerNetwork net = checkpoint.restore(run, config.modelSettings(backend.backend()));

@@ -18,7 +18,7 @@ import java.util.Properties;
 import static dev.cifar10.Cli.run;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The command-line options, help and README key table all come from the setting declarations. */
+/** The command-line options, help and docs/configuration.md's settings table all come from the setting declarations. */
 class SettingOptionsTest {
     static final String TABLE_START = "<!-- settings table: generated from RunConfig's declarations; SettingOptionsTest checks it -->";
     static final String TABLE_END = "<!-- end of settings table -->";
@@ -65,7 +65,7 @@ class SettingOptionsTest {
                 "docs/configuration.md's settings table differs from the declarations in RunConfig; replace it with the expected text");
     }
 
-    /** The README's table of settings, as the declarations give it. */
+    /** docs/configuration.md's table of settings, as the declarations give it. */
     static List<String> table() {
         List<String> rows = new ArrayList<>();
         rows.add("| key | flag | default (the recipe) | allowed | what |");

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.cifar10.Cli.run;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The fault catalogue of the README, one test per entry that is not covered elsewhere. */
+/** The fault table of docs/reliability.md, one test per entry that is not covered elsewhere. */
 class FaultsTest {
     @TempDir
     Path tmp;
