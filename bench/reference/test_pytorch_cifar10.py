@@ -1,7 +1,7 @@
-"""Tests of the PyTorch reference on the CPU: its result record and its validation pass. They need PyTorch; without
-it they are skipped with a message saying so. Run them with the Python whose PyTorch is in question:
-python3 -m unittest discover -v -s bench/reference (.ci/run installs Debian's python3-torch and runs them with
-/usr/bin/python3)."""
+"""Tests of the PyTorch reference on the CPU (its result record and its validation pass) and of the workload matching
+of bench/compare-with-pytorch.sh. The reference's tests need PyTorch; without it they are skipped with a message
+saying so. Run them with the Python whose PyTorch is in question: python3 -m unittest discover -v -s bench/reference
+(.ci/run installs Debian's python3-torch and runs them with /usr/bin/python3)."""
 import contextlib
 import io
 import json
@@ -19,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "pytorch_cifar10.py")
 JAVA_RECORD = os.path.join(HERE, "..", "..", "src", "main", "java", "dev", "cifar10", "bench", "BenchRecord.java")
 sys.path.insert(0, HERE)
+import match_workload  # noqa: E402 (the standard library only: runs without PyTorch)
 
 try:
     import torch  # noqa: F401
@@ -179,6 +180,61 @@ class ValidationPass(unittest.TestCase):
         loss, accuracy = ref.evaluate(Fixed(), lambda idx: (idx, labels[idx]), torch.arange(3), 2, contextlib.nullcontext)
         self.assertAlmostEqual(torch.nn.functional.cross_entropy(logits, labels).item(), loss, places=6)
         self.assertAlmostEqual(2 / 3, accuracy)
+
+
+def dl4j_record(**changes):
+    """A DL4J bench record as the Java side writes it, the workload shrunk to test size."""
+    r = {"schema": "cifar10-dl4j/bench-record", "schemaVersion": 1, "framework": {"name": "deeplearning4j", "version": "1.0.0-M2.1"},
+         "backend": {"name": "cpu", "threads": 1, "settings": {"evalBatchSize": 8}}, "batchSize": 16,
+         "data": {"source": "synthetic (seed 777)", "trainImages": 84, "validationImages": 36},
+         "imagesPerEpoch": 84, "warmupSteps": 0, "epochs": [{"epoch": 1}]}
+    for path, value in changes.items():
+        *parents, leaf = path.split("__")
+        target = r
+        for p in parents:
+            target = target[p]
+        target[leaf] = value
+    return json.dumps(r)
+
+
+class WorkloadMatching(unittest.TestCase):
+    def test_reference_options_reproduce_dl4js_workload(self):
+        options = match_workload.reference_options(dl4j_record(backend__threads=2, warmupSteps=1000, batchSize=32,
+                                                               epochs=[{}, {}, {}]))
+        self.assertEqual(["--device", "cpu", "--data", "synthetic", "--threads", 2, "--warmup-steps", 1000, "--batch-size", 32,
+                          "--eval-batch-size", 8, "--epochs", 3, "--max-train-images", 120], options)
+
+    def test_workloads_pytorch_cannot_reproduce_are_refused_with_the_reason(self):
+        cases = [(dl4j_record(data__source="/data/cifar-10-batches-bin"), "synthetic bench workload only"),
+                 (dl4j_record(imagesPerEpoch=32), "--max-train-images instead"),
+                 (dl4j_record(backend__threads=None), "threads"),
+                 ('{"schema": "other"}', "not a cifar10-dl4j bench record"),
+                 ("not json", "not a JSON record")]
+        for line, reason in cases:
+            with self.subTest(reason=reason), self.assertRaises(match_workload.Mismatch) as caught:
+                match_workload.reference_options(line)
+            self.assertIn(reason, str(caught.exception))
+
+    def test_check_names_every_difference(self):
+        self.assertEqual([], match_workload.differences(dl4j_record(), dl4j_record()))
+        self.assertEqual(["threads: DL4J 1, PyTorch 2", "evaluation batch size: DL4J 8, PyTorch 256"],
+                         match_workload.differences(dl4j_record(), dl4j_record(backend__threads=2,
+                                                                               backend__settings={"evalBatchSize": 256})))
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            self.assertEqual(1, match_workload.main(["check", dl4j_record(), dl4j_record(batchSize=32)]))
+        self.assertIn("batch size: DL4J 16, PyTorch 32", err.getvalue())
+
+    @unittest.skipIf(NO_TORCH, NO_TORCH)
+    def test_the_reference_run_with_those_options_states_dl4js_workload(self):
+        dl4j = dl4j_record(warmupSteps=2, epochs=[{}, {}])
+        with tempfile.TemporaryDirectory() as tmp:
+            results = os.path.join(tmp, "r.jsonl")
+            options = [str(o) for o in match_workload.reference_options(dl4j)]
+            done = reference(*options, "--results", results)
+            self.assertEqual(0, done.returncode, done.stderr)
+            with open(results) as f:
+                torch_line = f.read().splitlines()[-1]
+        self.assertEqual([], match_workload.differences(dl4j, torch_line))
 
 
 if __name__ == "__main__":
