@@ -5,17 +5,20 @@
 # Alternating, ROUNDS rounds; the output is also written to OUTPUT.
 #   bench/where-the-time-goes.sh [OUTPUT] [ROUNDS] [STEPS]
 #   WARMUP=N bench/where-the-time-goes.sh ...   (untimed training steps first, both; default 1000, see docs/benchmarks.md, "Warm-up")
-# Needs: the jar (mvn -DskipTests package) and, on Debian, python3-torch + libopenblas0-pthread.
+#   PYTORCH_PYTHON=~/venv-torch/bin/python bench/where-the-time-goes.sh ...   (the Python whose PyTorch is timed;
+#       default /usr/bin/python3, Debian's python3-torch 1.13; see bench/compare-with-pytorch.sh for a 2.x one)
+# Needs: the jar (mvn -DskipTests package) and a Python with PyTorch and numpy (see PYTORCH_PYTHON).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 output=${1:-where-the-time-goes.txt}
 rounds=${2:-3}
 steps=${3:-30}
 warmup=${WARMUP:-1000}
-python=${PYTHON:-/usr/bin/python3}
+python=${PYTORCH_PYTHON:-${PYTHON:-/usr/bin/python3}}  # PYTHON: this script's earlier name for it
 jar=target/cifar10-dl4j.jar
 [ -f "$jar" ] || { echo "error: $jar is missing; build it with: mvn -DskipTests package" >&2; exit 2; }
-"$python" -c "import torch" 2>/dev/null || { echo "error: $python cannot import torch; on Debian: apt-get install python3-torch libopenblas0-pthread" >&2; exit 2; }
+"$python" -c "import torch, numpy" 2>/dev/null || { echo "error: $python cannot import torch and numpy; set PYTORCH_PYTHON to a Python that can" \
+  "(a virtual environment: python3 -m venv ~/venv-torch && ~/venv-torch/bin/pip install torch numpy; on Debian: apt-get install python3-torch libopenblas0-pthread)" >&2; exit 2; }
 
 {
   echo "# $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs; $rounds rounds of $steps steps after $warmup warm-up steps"

@@ -2,11 +2,18 @@
 """PyTorch reference for `cifar10-dl4j bench`: the same network, data, preprocessing and batch
 size, timed the same way, writing the same result record (docs/benchmarks.md, "The PyTorch reference").
 
-On the CPU (Debian: apt-get install python3-torch libopenblas0-pthread; without libopenblas0-pthread
-PyTorch's fp32 matrix products fall back to reference BLAS) or on an NVIDIA GPU (any PyTorch with CUDA):
+On the CPU with the PyTorch users install today (pip's CPU wheel, 2.x, in a virtual environment) or Debian's
+(apt-get install python3-torch libopenblas0-pthread: 1.13; without libopenblas0-pthread its fp32 matrix products
+fall back to reference BLAS), or on an NVIDIA GPU (any PyTorch with CUDA):
 
+    python3 -m venv ~/venv-torch && ~/venv-torch/bin/pip install torch numpy   # pytorch.org names the CPU-only wheel
+    ~/venv-torch/bin/python bench/reference/pytorch_cifar10.py --device cpu --threads 2 --results bench/results/mine.jsonl
     /usr/bin/python3 bench/reference/pytorch_cifar10.py --device cpu --threads 2 --results bench/results/mine.jsonl
     python3 bench/reference/pytorch_cifar10.py --device cuda --amp bf16 --channels-last --cuda-graphs
+
+The record names the PyTorch (framework.version), its oneDNN and BLAS (backend.nativeVariant), and in
+backend.settings the interpreter (python), the malloc (memoryAllocator) and, per timed epoch, the minor page faults
+per image of training and of validation (minorPageFaultsPerImage).
 
 Needs PyTorch 1.10 or newer (tested with 1.13 and 2.x); what an older one cannot do is refused at start:
   --amp bf16 on CPU:   torch.autocast("cpu", bfloat16), PyTorch 1.10+ (fast only with AVX-512 BF16 / AMX).
@@ -23,6 +30,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import shutil
 import socket
@@ -126,12 +134,41 @@ def cpu_model():
 
 def blas_library():
     """Which BLAS this process mapped: Debian's torch uses whatever libblas.so.3 alternative is installed."""
+    return ", ".join(mapped_libraries("blas")) or "unknown"
+
+
+def mapped_libraries(*names):
+    """File names of the shared libraries this process mapped whose name contains one of names (lower case)."""
     try:
         with open("/proc/self/maps") as f:
-            libs = {line.split()[-1].rsplit("/", 1)[-1] for line in f if "blas" in line.lower()}
-        return ", ".join(sorted(libs)) or "unknown"
+            return sorted({line.split()[-1].rsplit("/", 1)[-1] for line in f
+                           if "/" in line and any(n in line.rsplit("/", 1)[-1].lower() for n in names)})
     except OSError:
-        return "unknown"
+        return []
+
+
+def cpu_libraries():
+    """oneDNN's version and the BLAS, as torch was built: pip's wheels carry MKL inside libtorch_cpu; Debian's torch
+    uses whatever libblas.so.3 alternative is installed."""
+    config = torch.__config__.show()
+    onednn = re.search(r"MKL-DNN v([0-9][0-9.]*)", config)
+    blas = "MKL (built into torch)" if torch.backends.mkl.is_available() else f"BLAS via {blas_library()}"
+    return (f"oneDNN {onednn.group(1)}, " if onednn else "") + blas
+
+
+def memory_allocator():
+    """The malloc PyTorch's CPU tensors come from: a preloaded jemalloc, tcmalloc or mimalloc, else glibc's, with the
+    environment that tunes it. It matters to evaluation at batch 256: glibc maps each block of 32 MiB or more (a
+    256 x 32 x 32 x 32 activation is one) afresh from the kernel and unmaps it on free, so every pass faults those pages
+    in again; a caching allocator keeps them."""
+    preloaded = mapped_libraries("jemalloc", "tcmalloc", "mimalloc")
+    environment = {k: v for k, v in os.environ.items() if k.startswith("MALLOC_") or k in ("GLIBC_TUNABLES", "LD_PRELOAD")}
+    return {"library": ", ".join(preloaded) or "glibc malloc", "environment": environment}
+
+
+def minor_page_faults():
+    """This process's minor page faults so far (memory the kernel had to map in, not read from disk)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def git_commit():
@@ -230,8 +267,8 @@ def data_type_name(a, device):
     return "float32"
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     p.add_argument("--device", choices=["cpu", "cuda", "auto"], default="auto",
                    help="cpu, cuda (the current CUDA device; pick one with CUDA_VISIBLE_DEVICES) or auto = cuda when available")
     p.add_argument("--data", default="synthetic", help="synthetic, or a directory of CIFAR-10 binary files")
@@ -241,7 +278,8 @@ def main():
     p.add_argument("--warmup-steps", type=int, default=1000, help="untimed steps first, an epoch's worth at a time, each followed by a "
                    "validation pass; DL4J's bench default, which the JVM needs to compile its Java code (the comparison "
                    "script passes DL4J's own count)")
-    p.add_argument("--eval-batch-size", type=int, default=256)
+    p.add_argument("--eval-batch-size", type=int, default=256,
+                   help="images per validation batch (DL4J's bench default; the comparison script passes DL4J's own)")
     p.add_argument("--threads", type=int, default=0,
                    help="CPU threads (0 = DL4J's default: OMP_NUM_THREADS, else every CPU this process may use; "
                         "PyTorch's own default can be fewer)")
@@ -254,7 +292,7 @@ def main():
                         "a last partial batch is dropped, as the graph's shapes are fixed")
     p.add_argument("--label", default="", help="free text stored in the record")
     p.add_argument("--results", default="", help="append the JSON record to this file")
-    a = p.parse_args()
+    a = p.parse_args(argv)
     if a.bf16:
         a.amp = "bf16"
     for name in ("batch_size", "epochs", "eval_batch_size"):
@@ -262,6 +300,11 @@ def main():
             p.error(f"--{name.replace('_', '-')} must be 1 or more")
     if a.warmup_steps < 0 or a.threads < 0 or a.max_train_images < 0:
         p.error("--warmup-steps, --threads and --max-train-images must be 0 or more")
+    return a
+
+
+def main():
+    a = parse_args()
     try:
         run(a)
     except Refused as e:
@@ -343,10 +386,7 @@ def run(a):
     else:
         warmup = a.warmup_steps
     def validate():
-        net.eval()
-        with torch.no_grad(), autocast():
-            for s in range(0, len(val_idx_t), a.eval_batch_size):
-                net(batch(val_idx_t[s:s + a.eval_batch_size])[0])
+        return evaluate(net, batch, val_idx_t, a.eval_batch_size, autocast)
 
     # The warm-up runs as the timed epochs do, as DL4J's bench does: at most an epoch's steps, then a validation pass.
     steps_per_epoch = -(-len(train_idx) // a.batch_size)
@@ -362,6 +402,7 @@ def run(a):
         torch.cuda.reset_peak_memory_stats(device)
 
     epochs = []
+    faults = {"train": [], "validation": []}  # per image, per timed epoch: recorded in backend.settings
     for e in range(a.epochs):
         order = torch.from_numpy(np.random.default_rng(777 * 1_000_003 + e).permutation(train_idx)).to(device)
         if a.cuda_graphs:  # fixed shapes: whole batches only
@@ -369,24 +410,30 @@ def run(a):
             if len(order) == 0:
                 raise Refused(f"--cuda-graphs: fewer training images ({len(train_idx)}) than one batch of {a.batch_size}")
         net.train()
+        faults0 = minor_page_faults()
         t0 = clock()
         steps = 0
         for s in range(0, len(order), a.batch_size):
             step(*batch(order[s:s + a.batch_size]))
             steps += 1
         train_s = clock() - t0
+        faults1 = minor_page_faults()
         t1 = clock()
-        validate()
+        val_loss, val_accuracy = validate()
         val_s = clock() - t1
+        faults2 = minor_page_faults()
         row = {"epoch": e + 1, "seconds": train_s + val_s, "trainSeconds": train_s, "steps": steps,
                "msPerStep": 1000 * train_s / steps, "imagesPerSecond": len(order) / train_s,
                "validationSeconds": val_s, "validationImagesPerSecond": len(val_idx) / val_s}
         epochs.append(row)
+        faults["train"].append(round((faults1 - faults0) / len(order), 1))
+        faults["validation"].append(round((faults2 - faults1) / len(val_idx), 1))
         print(f"Epoch {e + 1}/{a.epochs}  {steps}/{steps} - {row['seconds']:.1f}s {row['msPerStep']:.1f}ms/step - "
-              f"{row['imagesPerSecond']:.1f} images/s train - {row['validationImagesPerSecond']:.1f} images/s validation",
-              flush=True)
+              f"{row['imagesPerSecond']:.1f} images/s train - {row['validationImagesPerSecond']:.1f} images/s validation "
+              f"(loss {val_loss:.4f}, accuracy {val_accuracy:.4f}); minor page faults per image: "
+              f"{faults['train'][-1]:.0f} train, {faults['validation'][-1]:.0f} validation", flush=True)
 
-    record = make_record(a, device, source, train_idx, val_idx, epochs, images_per_epoch=len(order))
+    record = make_record(a, device, source, train_idx, val_idx, epochs, images_per_epoch=len(order), page_faults=faults)
     m, n = record["median"], record["notebookEpoch"]
     print(f"Median: {m['epochSeconds']:.1f} s/epoch, {m['msPerStep']:.1f} ms/step, {m['imagesPerSecond']:.1f} images/s train, "
           f"{m['validationImagesPerSecond']:.1f} images/s validation; peak RSS {record['memory']['peakRssBytes'] / 2**20:.0f} MiB"
@@ -399,6 +446,23 @@ def run(a):
         with open(a.results, "a") as f:
             f.write(json.dumps(record) + "\n")
         print(f"Appended the record to {a.results}")
+
+
+def evaluate(net, batch, indices, batch_size, autocast):
+    """One validation pass, written as a PyTorch user writes forward-only evaluation and doing what Keras's validation
+    and DL4J's Evaluator do: eval mode (dropout off), inference mode (no autograd graph, no saved activations), the
+    evaluation batch size DL4J's side uses (--eval-batch-size, 256 on both by default), loss and accuracy summed on
+    the device and read once at the end. Returns (mean loss, accuracy)."""
+    net.eval()
+    loss_sum = correct = None
+    with torch.inference_mode(), autocast():
+        for s in range(0, len(indices), batch_size):
+            x, y = batch(indices[s:s + batch_size])
+            logits = net(x).float()
+            loss = nn.functional.cross_entropy(logits, y, reduction="sum")
+            hits = (logits.argmax(1) == y).sum()
+            loss_sum, correct = (loss, hits) if loss_sum is None else (loss_sum + loss, correct + hits)
+    return loss_sum.item() / len(indices), correct.item() / len(indices)
 
 
 def capture_step(a, device, net, opt, loss_fn, autocast, batch, warmup_indices):
@@ -437,7 +501,7 @@ def capture_step(a, device, net, opt, loss_fn, autocast, batch, warmup_indices):
     return step
 
 
-def make_record(a, device, source, train_idx, val_idx, epochs, images_per_epoch):
+def make_record(a, device, source, train_idx, val_idx, epochs, images_per_epoch, page_faults):
     cuda = device.type == "cuda"
 
     def med(k):
@@ -451,7 +515,10 @@ def make_record(a, device, source, train_idx, val_idx, epochs, images_per_epoch)
     settings = {"device": str(device), "amp": a.amp, "channelsLast": a.channels_last, "cudaGraphs": a.cuda_graphs,
                 "evalBatchSize": a.eval_batch_size, "threadsRequested": a.threads or None,
                 "ompNumThreads": os.environ.get("OMP_NUM_THREADS"),
-                "openMp": {k: os.environ[k] for k in ("OMP_PROC_BIND", "GOMP_SPINCOUNT") if k in os.environ}}
+                "openMp": {k: os.environ[k] for k in ("OMP_PROC_BIND", "GOMP_SPINCOUNT") if k in os.environ},
+                "memoryAllocator": memory_allocator(), "python": sys.executable,
+                # Not in the epoch rows: their fields are the Java record's, which readers hold to.
+                "minorPageFaultsPerImage": page_faults}
     if cuda:
         settings["cudnnBenchmark"] = torch.backends.cudnn.benchmark
         settings["tf32"] = {"matmul": torch.backends.cuda.matmul.allow_tf32, "cudnn": torch.backends.cudnn.allow_tf32}
@@ -468,7 +535,7 @@ def make_record(a, device, source, train_idx, val_idx, epochs, images_per_epoch)
         "backend": {"name": device.type,
                     "nativeVariant": (f"torch {torch.__version__}, CUDA {torch.version.cuda}, cuDNN {cudnn_version()}"
                                       + (", CUDA graphs" if a.cuda_graphs else "")) if cuda
-                    else f"torch {torch.__version__}, BLAS via {blas_library()}",
+                    else f"torch {torch.__version__}, {cpu_libraries()}",
                     "layerHelpers": ("cudnn" if torch.backends.cudnn.is_available() else "none") if cuda
                     else ("mkldnn" if torch.backends.mkldnn.is_available() else "none"),
                     "threads": torch.get_num_threads(), "cpuFlags": None, "settings": settings},
