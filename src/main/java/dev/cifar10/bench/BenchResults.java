@@ -1,6 +1,7 @@
 package dev.cifar10.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /** Results files: JSON Lines, one {@link BenchRecord} a line, appended to by every run. */
 public final class BenchResults {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Fields this program does not know are ignored at every level, so a newer writer's record still reads (BenchRecord's rule). */
+    static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private BenchResults() {
     }

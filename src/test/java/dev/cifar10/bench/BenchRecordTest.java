@@ -56,6 +56,24 @@ class BenchRecordTest {
         assertEquals(2, loaded.get(1).line());
     }
 
+    /** A field added by a newer writer, at any depth (an epoch, the median, the backend), does not make the record unreadable. */
+    @Test
+    void readsRecordsWithFieldsItDoesNotKnowAtAnyDepth() throws Exception {
+        Path file = tmp.resolve("newer.jsonl");
+        BenchRecord a = record("pytorch", "cpu", "a", 400, 500, 520);
+        ObjectMapper json = new ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.valueToTree(a);
+        tree.put("newTopLevel", 1);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("epochs").get(0)).put("minorPageFaults", 12345);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("median")).put("p90", 1.0);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("backend")).put("compiler", "gcc");
+        Files.writeString(file, json.writeValueAsString(tree) + "\n");
+        StringWriter warnings = new StringWriter();
+        List<BenchResults.Loaded> loaded = BenchResults.read(List.of(file), new PrintWriter(warnings, true));
+        assertEquals("", warnings.toString());
+        assertEquals(List.of(a), loaded.stream().map(BenchResults.Loaded::record).toList());
+    }
+
     @Test
     void hasTheDocumentedSchema() throws Exception {
         JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(record("deeplearning4j", "cuda", "", 100, 200, 300)));
