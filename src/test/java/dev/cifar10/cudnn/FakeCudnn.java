@@ -53,6 +53,11 @@ class FakeCudnn implements CudnnApi {
         return calls.getOrDefault(call, 0);
     }
 
+    /** A runtime on this fake with {@code rule} and a workspace limit of 1 GiB (the cuda build's default), which no test reaches. */
+    CudnnRuntime runtime(AlgorithmRule rule) {
+        return new CudnnRuntime(this, rule, 1L << 30);
+    }
+
     // ---------------------------------------------------------------------------------------------- descriptors
 
     /** A descriptor holding its spec: refuses use after destroy, and counts destroys in {@link #destroyed}. */
