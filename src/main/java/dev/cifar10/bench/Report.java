@@ -229,7 +229,7 @@ public final class Report {
 
     /** The baseline configuration's row on the row's machine, or null where it did not run there. */
     Row baselineRow(Machine m) {
-        return rows.get(m).stream().filter(r -> r.configuration().equals(baseline)).findFirst().orElse(null);
+        return row(m, baseline);
     }
 
     /** The row's median images/s over the baseline's on the same machine; NaN where the baseline did not run there. */
@@ -410,9 +410,8 @@ public final class Report {
         if (machines.size() > 1) matrix(sb);
         sb.append("\n## Configurations\n\n");
         for (Configuration c : configurations) {
-            String where = machines.stream().filter(m -> rows.get(m).stream().anyMatch(r -> r.configuration().equals(c)))
-                    .map(m -> runs(rows.get(m).stream().filter(r -> r.configuration().equals(c)).findFirst().orElseThrow().runs().size())
-                            + " on " + machineNames.get(m))
+            String where = machines.stream().map(m -> row(m, c)).filter(Objects::nonNull)
+                    .map(r -> runs(r.runs().size()) + " on " + machineNames.get(r.machine()))
                     .collect(Collectors.joining(", "));
             sb.append("- **").append(names.get(c)).append("**: ").append(c.describe()).append(". ").append(where).append(".\n");
         }
@@ -458,6 +457,7 @@ public final class Report {
         }
     }
 
+    /** The configuration's row on the machine, or null where it did not run there. */
     Row row(Machine m, Configuration c) {
         return rows.get(m).stream().filter(r -> r.configuration().equals(c)).findFirst().orElse(null);
     }
