@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * median and range. With several machines, a machine-by-configuration matrix of epoch seconds. Epochs are scaled to
  * the notebook's (35,000 training + 15,000 validation images), counted as Keras counts them and as training alone.
  */
-public final class Report {
+public final class Report implements BenchReport {
     /** The notebook's own figure, a Keras epoch (training and validation) on its GPU. */
     static final double NOTEBOOK_SECONDS_PER_EPOCH = 7;
     static final String NOTEBOOK_LINE = "Reference: the notebook (Keras on a GPU) reports about 7 s per epoch, "
@@ -273,6 +273,7 @@ public final class Report {
     }
 
     /** One line per row that is not like for like with the baseline; empty when every row is. */
+    @Override
     public List<String> warnings() {
         List<String> w = new ArrayList<>();
         for (Row r : rows()) {
@@ -371,6 +372,7 @@ public final class Report {
         return d.isEmpty() ? "yes" : "**no**: " + String.join(", ", d);
     }
 
+    @Override
     public String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("# Epoch times by machine and configuration\n\n");
@@ -462,6 +464,7 @@ public final class Report {
         return rows.get(m).stream().filter(r -> r.configuration().equals(c)).findFirst().orElse(null);
     }
 
+    @Override
     public void writeChart(OutputStream out) throws IOException {
         ReportChart.write(this, out);
     }
