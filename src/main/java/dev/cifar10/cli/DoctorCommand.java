@@ -87,10 +87,9 @@ public final class DoctorCommand implements Callable<Integer> {
                 + (System.getenv("OMP_NUM_THREADS") != null ? " (OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + ")" : ""));
 
         Verdict.Machine machine = Verdict.Machine.of(info);
-        String device = info.gpu() == null ? "auto" : Integer.toString(info.gpu().index());
         out.println("Convolution paths on " + machine.describe() + ", each checked in a process of its own (forward and backward "
                 + "against DL4J's built-in layers, tolerance " + HelperComparison.TOLERANCE + "; then timed training steps, batch 32):");
-        Verdict verdict = PathCheck.run(ConvPath.on(info.backend()), new PathCheck.Target(info.backend(), device, cpuNatives, steps), machine, out);
+        Verdict verdict = PathCheck.run(ConvPath.on(info.backend()), PathCheck.Target.of(info, cpuNatives, steps), machine, out);
         PathVerdicts verdicts = new PathVerdicts(cacheDir);
         verdicts.save(verdict, out);
         PathResult chosen = verdict.chosen();
