@@ -61,9 +61,8 @@ public final class CheckPathCommand implements Callable<Integer> {
             throw new dev.cifar10.config.ConfigException(path + " does not run on " + info.backend());
         }
         ConvPaths.apply(convPath);
-        NotebookCnn.Settings form = NotebookCnn.Settings.notebook(SEED)
-                .with(NotebookCnn.Layers.TUNED, info.backend().equals("cuda") ? org.deeplearning4j.nn.conf.CNN2DFormat.NCHW
-                        : org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
+        // the form train builds there by default, so the path is checked and timed as it will run
+        NotebookCnn.Settings form = NotebookCnn.Settings.notebook(SEED).with(NotebookCnn.Layers.TUNED, NotebookCnn.autoLayout(info.backend()));
         MultiLayerNetwork net = NotebookCnn.build(form);
         String attached = LayerHelpers.describe(net);
         String engaged = engaged(convPath, net);
