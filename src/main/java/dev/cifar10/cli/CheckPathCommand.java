@@ -50,7 +50,7 @@ public final class CheckPathCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", defaultValue = "10", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
 
-    @Option(names = "--steps", defaultValue = "30", description = "Timed training steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "" + PathCheck.Target.STEPS, description = "Timed training steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Override

@@ -46,7 +46,9 @@ public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--cpu-natives", paramLabel = "auto|onednn|onednn-avx512", defaultValue = "auto", description = "The oneDNN native build (default: auto).")
     String cpuNatives;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "30", description = "Timed training steps per convolution path (default: ${DEFAULT-VALUE}).")
+    // the number train times when it checks the paths itself, so both store like verdicts
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "" + PathCheck.Target.STEPS,
+            description = "Timed training steps per convolution path (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @picocli.CommandLine.Mixin
