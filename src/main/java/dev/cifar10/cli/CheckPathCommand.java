@@ -9,9 +9,15 @@ import dev.cifar10.backend.paths.ConvPath;
 import dev.cifar10.backend.paths.ConvPaths;
 import dev.cifar10.backend.paths.PathCheck;
 import dev.cifar10.backend.paths.PathResult;
+import dev.cifar10.cudnn.CudnnConvolution;
+import dev.cifar10.cudnn.CudnnPooling;
+import dev.cifar10.cudnn.Libnd4jConvolution;
+import dev.cifar10.cudnn.Libnd4jPooling;
 import dev.cifar10.model.HelperComparison;
 import dev.cifar10.model.NotebookCnn;
 import dev.cifar10.util.Stats;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -86,9 +92,10 @@ public final class CheckPathCommand implements Callable<Integer> {
         var attached = LayerHelpers.attached(net);
         java.util.Set<String> expected = switch (path) {
             case BUILT_IN -> java.util.Set.of(LayerHelpers.BUILT_IN);
-            case CUDNN -> java.util.Set.of("CudnnConvolution", "CudnnPooling");
-            case LIBND4J -> java.util.Set.of("Libnd4jConvolution", "Libnd4jPooling");
-            case ONEDNN -> java.util.Set.of("MKLDNNConvHelper", "MKLDNNSubsamplingHelper");
+            // the names LayerHelpers reports: the classes' simple names
+            case CUDNN -> java.util.Set.of(CudnnConvolution.class.getSimpleName(), CudnnPooling.class.getSimpleName());
+            case LIBND4J -> java.util.Set.of(Libnd4jConvolution.class.getSimpleName(), Libnd4jPooling.class.getSimpleName());
+            case ONEDNN -> java.util.Set.of(MKLDNNConvHelper.class.getSimpleName(), MKLDNNSubsamplingHelper.class.getSimpleName());
         };
         boolean all = attached.values().stream().allMatch(helpers -> expected.containsAll(helpers.keySet()));
         return all ? null : "its code does not run in every layer";
