@@ -36,13 +36,13 @@ public record Configuration(Map<String, String> facets, String framework, Intege
             "imagesPerEpoch", "data");
     private static final List<String> ORDER = List.of(FRAMEWORK, "device", "fallback", "natives", "helpers", "threads", "dataType",
             "batch", "warmup", "imagesPerEpoch", "data", "runtime", "build", SETTINGS_NOT_RECORDED);
+    /** OpenMP first (it is what most often tells two runs apart), then by name. */
+    private static final Comparator<String> SETTINGS_ORDER = Comparator.comparing((String k) -> !k.equals("openMp")).thenComparing(k -> k);
     /**
      * backend.settings entries that do not change speed, or repeat a field the configuration already has: the thread
      * count (threads), the backend (device), the helpers attached (helpers), where the CUDA libraries were found,
      * which GPU (the machine), how the run was requested, the learning rate, the memory cap's wording.
      */
-    /** OpenMP first (it is what most often tells two runs apart), then by name. */
-    private static final Comparator<String> SETTINGS_ORDER = Comparator.comparing((String k) -> !k.equals("openMp")).thenComparing(k -> k);
     static final Set<String> IGNORED_SETTINGS = Set.of("requested", "physicalMemoryCap", "nd4jBackend", "ompThreads", "threadsRequested",
             "ompNumThreads", "learningRate", "profile", "attachedHelpers", "device", "cudaLibraries", "cudaDeviceOrder",
             "cudaVisibleDevices", "fallback");

@@ -31,7 +31,7 @@ import java.util.stream.IntStream;
  * those is marked, as its speed-up is not like for like. Epochs are scaled to the notebook's
  * (35,000 training + 15,000 validation images), counted as Keras counts them and as training alone.
  */
-public final class PerRunReport {
+public final class PerRunReport implements BenchReport {
     static final double NOTEBOOK_SECONDS_PER_EPOCH = Report.NOTEBOOK_SECONDS_PER_EPOCH;
     static final String NOTEBOOK_LINE = Report.NOTEBOOK_LINE;
 
@@ -106,6 +106,7 @@ public final class PerRunReport {
     }
 
     /** One line per row that is not like for like with the baseline; empty when every row is. */
+    @Override
     public List<String> warnings() {
         List<String> w = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -127,6 +128,7 @@ public final class PerRunReport {
         return NotebookEpoch.of(r.median());
     }
 
+    @Override
     public String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("| # | framework | backend (natives / helpers) | device @ machine | threads | data type | batch "
@@ -183,6 +185,7 @@ public final class PerRunReport {
      * epoch as Keras counts it and training alone, per row, with the notebook's 7 s as a line; below it, one line
      * per row naming device, threads, data type and batch size.
      */
+    @Override
     public void writeChart(OutputStream out) throws IOException {
         List<String> tags = IntStream.range(0, rows.size()).mapToObj(this::rowTag).toList();
         CategoryChart c = new CategoryChartBuilder().width(1200).height(460)

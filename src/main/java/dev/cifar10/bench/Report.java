@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * median and range. With several machines, a machine-by-configuration matrix of epoch seconds. Epochs are scaled to
  * the notebook's (35,000 training + 15,000 validation images), counted as Keras counts them and as training alone.
  */
-public final class Report {
+public final class Report implements BenchReport {
     /** The notebook's own figure, a Keras epoch (training and validation) on its GPU. */
     static final double NOTEBOOK_SECONDS_PER_EPOCH = 7;
     static final String NOTEBOOK_LINE = "Reference: the notebook (Keras on a GPU) reports about 7 s per epoch, "
@@ -229,7 +229,7 @@ public final class Report {
 
     /** The baseline configuration's row on the row's machine, or null where it did not run there. */
     Row baselineRow(Machine m) {
-        return rows.get(m).stream().filter(r -> r.configuration().equals(baseline)).findFirst().orElse(null);
+        return row(m, baseline);
     }
 
     /** The row's median images/s over the baseline's on the same machine; NaN where the baseline did not run there. */
@@ -273,6 +273,7 @@ public final class Report {
     }
 
     /** One line per row that is not like for like with the baseline; empty when every row is. */
+    @Override
     public List<String> warnings() {
         List<String> w = new ArrayList<>();
         for (Row r : rows()) {
@@ -371,6 +372,7 @@ public final class Report {
         return d.isEmpty() ? "yes" : "**no**: " + String.join(", ", d);
     }
 
+    @Override
     public String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("# Epoch times by machine and configuration\n\n");
@@ -410,9 +412,8 @@ public final class Report {
         if (machines.size() > 1) matrix(sb);
         sb.append("\n## Configurations\n\n");
         for (Configuration c : configurations) {
-            String where = machines.stream().filter(m -> rows.get(m).stream().anyMatch(r -> r.configuration().equals(c)))
-                    .map(m -> runs(rows.get(m).stream().filter(r -> r.configuration().equals(c)).findFirst().orElseThrow().runs().size())
-                            + " on " + machineNames.get(m))
+            String where = machines.stream().map(m -> row(m, c)).filter(Objects::nonNull)
+                    .map(r -> runs(r.runs().size()) + " on " + machineNames.get(r.machine()))
                     .collect(Collectors.joining(", "));
             sb.append("- **").append(names.get(c)).append("**: ").append(c.describe()).append(". ").append(where).append(".\n");
         }
@@ -458,10 +459,12 @@ public final class Report {
         }
     }
 
+    /** The configuration's row on the machine, or null where it did not run there. */
     Row row(Machine m, Configuration c) {
         return rows.get(m).stream().filter(r -> r.configuration().equals(c)).findFirst().orElse(null);
     }
 
+    @Override
     public void writeChart(OutputStream out) throws IOException {
         ReportChart.write(this, out);
     }

@@ -46,7 +46,9 @@ public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--cpu-natives", paramLabel = "auto|onednn|onednn-avx512", defaultValue = "auto", description = "The oneDNN native build (default: auto).")
     String cpuNatives;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "30", description = "Timed training steps per convolution path (default: ${DEFAULT-VALUE}).")
+    // the number train times when it checks the paths itself, so both store like verdicts
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "" + PathCheck.Target.STEPS,
+            description = "Timed training steps per convolution path (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @picocli.CommandLine.Mixin
@@ -87,10 +89,9 @@ public final class DoctorCommand implements Callable<Integer> {
                 + (System.getenv("OMP_NUM_THREADS") != null ? " (OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS") + ")" : ""));
 
         Verdict.Machine machine = Verdict.Machine.of(info);
-        String device = info.gpu() == null ? "auto" : Integer.toString(info.gpu().index());
         out.println("Convolution paths on " + machine.describe() + ", each checked in a process of its own (forward and backward "
                 + "against DL4J's built-in layers, tolerance " + HelperComparison.TOLERANCE + "; then timed training steps, batch 32):");
-        Verdict verdict = PathCheck.run(ConvPath.on(info.backend()), new PathCheck.Target(info.backend(), device, cpuNatives, steps), machine, out);
+        Verdict verdict = PathCheck.run(ConvPath.on(info.backend()), PathCheck.Target.of(info, cpuNatives, steps), machine, out);
         PathVerdicts verdicts = new PathVerdicts(cacheDir);
         verdicts.save(verdict, out);
         PathResult chosen = verdict.chosen();

@@ -1,5 +1,6 @@
 package dev.cifar10.cli;
 
+import dev.cifar10.bench.BenchReport;
 import dev.cifar10.bench.PerRunReport;
 import dev.cifar10.bench.BenchResults;
 import dev.cifar10.bench.Report;
@@ -75,26 +76,19 @@ public final class ReportCommand implements Callable<Integer> {
         if (loaded.isEmpty()) {
             throw new ConfigException("No usable benchmark records in " + files + ". Run `bench` first (it appends to bench-results.jsonl).");
         }
+        BenchReport report;
         String table;
-        Body chartBody;
         List<String> warnings;
         try {
-            if (perRun) {
-                PerRunReport report = new PerRunReport(loaded.stream().map(BenchResults.Loaded::record).toList(), baseline);
-                table = report.markdown();
-                chartBody = report::writeChart;
-                warnings = report.warnings();
-            } else {
-                Report report = new Report(loaded, baseline, byBuild);
-                table = report.markdown();
-                chartBody = report::writeChart;
-                warnings = report.warnings();
-            }
+            report = perRun ? new PerRunReport(loaded.stream().map(BenchResults.Loaded::record).toList(), baseline)
+                    : new Report(loaded, baseline, byBuild);
+            table = report.markdown();
+            warnings = report.warnings();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
         write(markdown, o -> o.write(table.getBytes(StandardCharsets.UTF_8)));
-        write(chart, chartBody);
+        write(chart, report::writeChart);
         out.print(table);
         warnings.forEach(w -> spec.commandLine().getErr().println("Warning: " + w));
         out.println("Wrote " + markdown + " and " + chart + " (" + loaded.size() + " records)");

@@ -280,7 +280,7 @@ public final class RunConfig {
         return switch (layout()) {
             case "nchw" -> CNN2DFormat.NCHW;
             case "nhwc" -> CNN2DFormat.NHWC;
-            default -> layers().equals("stock") || backend.equals("cuda") ? CNN2DFormat.NCHW : CNN2DFormat.NHWC;
+            default -> layers().equals("stock") ? CNN2DFormat.NCHW : NotebookCnn.autoLayout(backend);
         };
     }
 

@@ -104,8 +104,7 @@ public final class CudnnConvolution implements ConvolutionImplementation {
 
         INDArray x = packed(input, ArrayType.FF_WORKING_MEM, workspaceMgr);
         INDArray w = packed(weights, ArrayType.FF_WORKING_MEM, workspaceMgr);
-        TensorSpec ys = shape.y();
-        INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, Geometry.shape(format, ys.n(), ys.c(), ys.h(), ys.w()), 'c');
+        INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, Geometry.shape(format, shape.y()), 'c');
         api.convolutionForward(plan.x, x, plan.w, w, plan.convolution(ConvolutionPass.FORWARD), algorithm.algorithm(), workspace, plan.y, y);
         if (bias != null) api.addTensor(plan.bias(), packed(bias, ArrayType.FF_WORKING_MEM, workspaceMgr), plan.y, y);
         return y;
@@ -124,7 +123,7 @@ public final class CudnnConvolution implements ConvolutionImplementation {
         ConvolutionPlan.Shape shape = shape(input, weights, kernel, strides, pad, dilation, convolutionMode, format);
         if (shape == null || delta.dataType() != dataType) return null;
         TensorSpec ys = shape.y();
-        long[] outputShape = Geometry.shape(format, ys.n(), ys.c(), ys.h(), ys.w());
+        long[] outputShape = Geometry.shape(format, ys);
         if (!java.util.Arrays.equals(delta.shape(), outputShape) || weightGradView.length() != weights.length()
                 || bias != null && (biasGradView == null || biasGradView.length() != ys.c())) return null;
         ConvolutionPlan plan = plan(shape);

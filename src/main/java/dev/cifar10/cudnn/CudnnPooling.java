@@ -62,10 +62,6 @@ public final class CudnnPooling implements SubsamplingHelper {
         return plans.get(shape, s -> new PoolingPlan(api, s));
     }
 
-    private static long[] shape(TensorSpec t, CNN2DFormat format) {
-        return Geometry.shape(format, t.n(), t.c(), t.h(), t.w());
-    }
-
     private static INDArray packed(INDArray a, ArrayType scratch, LayerWorkspaceMgr workspaceMgr) {
         return Geometry.packedC(a) ? a : workspaceMgr.dup(scratch, a, 'c');
     }
@@ -75,7 +71,7 @@ public final class CudnnPooling implements SubsamplingHelper {
                              ConvolutionMode convolutionMode, int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
         PoolingPlan plan = plan(input, kernel, strides, pad, poolingType, convolutionMode, dilation, format);
         if (plan == null) return null;
-        INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape(plan.shape.y(), format), 'c');
+        INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, Geometry.shape(format, plan.shape.y()), 'c');
         api.poolingForward(plan.pooling, plan.x, packed(input, ArrayType.FF_WORKING_MEM, workspaceMgr), plan.y, y);
         return y;
     }
@@ -85,7 +81,7 @@ public final class CudnnPooling implements SubsamplingHelper {
                                                      PoolingType poolingType, ConvolutionMode convolutionMode, int[] dilation,
                                                      CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
         PoolingPlan plan = plan(input, kernel, strides, pad, poolingType, convolutionMode, dilation, format);
-        if (plan == null || epsilon.dataType() != dataType || !java.util.Arrays.equals(epsilon.shape(), shape(plan.shape.y(), format))) return null;
+        if (plan == null || epsilon.dataType() != dataType || !java.util.Arrays.equals(epsilon.shape(), Geometry.shape(format, plan.shape.y()))) return null;
         INDArray x = packed(input, ArrayType.BP_WORKING_MEM, workspaceMgr);
         INDArray y = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, epsilon.shape(), 'c');
         api.poolingForward(plan.pooling, plan.x, x, plan.y, y);   // y again: see the class comment

@@ -64,6 +64,11 @@ final class Geometry {
         return layout == CNN2DFormat.NCHW ? new long[]{n, c, h, w} : new long[]{n, h, w, c};
     }
 
+    /** The activation shape of a descriptor's sizes in {@code layout}. */
+    static long[] shape(CNN2DFormat layout, TensorSpec t) {
+        return shape(layout, t.n(), t.c(), t.h(), t.w());
+    }
+
     /**
      * True when {@code a}'s memory is its shape packed in C order: each dimension's stride is the product of the
      * sizes after it (dimensions of size 1, whose stride never matters, are not compared). An activation in C order

@@ -114,8 +114,9 @@ public final class GpuSelfCheck {
         return actual.sub(expected).amaxNumber().doubleValue() / scale;
     }
 
+    /** The shape of {@code n} square {@code size}x{@code size} images of {@code c} channels in {@code layout}. */
     private static long[] shape(CNN2DFormat layout, int n, int c, int size) {
-        return layout == CNN2DFormat.NCHW ? new long[]{n, c, size, size} : new long[]{n, size, size, c};
+        return Geometry.shape(layout, n, c, size, size);
     }
 
     /** Gradient views inside one flat array at an offset, as DL4J's are. */

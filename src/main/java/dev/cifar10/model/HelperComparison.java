@@ -1,12 +1,12 @@
 package dev.cifar10.model;
 
-import dev.cifar10.backend.LayerHelpers;
 import dev.cifar10.data.Cifar10;
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.cuda.convolution.CudnnHelpers;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.function.Supplier;
@@ -32,18 +32,13 @@ public final class HelperComparison {
      * @param outputDifference   ||with - without|| / ||without|| of the softmax outputs
      * @param gradientDifference the same for the gradients of all parameters
      */
-    public record Result(String withHelpers, String withoutHelpers, double outputDifference, double gradientDifference) {
+    public record Result(double outputDifference, double gradientDifference) {
         public boolean agrees() {
             return outputDifference <= TOLERANCE && gradientDifference <= TOLERANCE;
         }
     }
 
     private HelperComparison() {
-    }
-
-    /** Runs the comparison on the backend already loaded, with the notebook's tuned NHWC network. */
-    public static Result run(long seed) {
-        return run(NotebookCnn.Settings.notebook(seed));
     }
 
     /** Runs the comparison on the backend already loaded, with the network in {@code settings}' form; restores the helper switches afterwards. */
@@ -53,14 +48,18 @@ public final class HelperComparison {
         MultiLayerNetwork without = withHelpers(false, () -> NotebookCnn.build(settings));
         without.setParams(with.params().dup());
 
+        DataSet batch = batch(seed);
+        Pass a = pass(with, batch.getFeatures(), batch.getLabels(), seed), b = pass(without, batch.getFeatures(), batch.getLabels(), seed);
+        return new Result(relativeDifference(a.output(), b.output()), relativeDifference(a.gradient(), b.gradient()));
+    }
+
+    /** {@value #BATCH} images drawn from {@code seed} (standard normal), labelled with the classes in turn: the batch the comparison runs on. */
+    public static DataSet batch(long seed) {
         Nd4j.getRandom().setSeed(seed);
         INDArray input = Nd4j.randn(DataType.FLOAT, BATCH, NotebookCnn.CHANNELS, NotebookCnn.HEIGHT, NotebookCnn.WIDTH);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, BATCH, Cifar10.CLASSES);
         for (int i = 0; i < BATCH; i++) labels.putScalar(i, i % Cifar10.CLASSES, 1f);
-
-        Pass a = pass(with, input, labels, seed), b = pass(without, input, labels, seed);
-        return new Result(LayerHelpers.describe(with), LayerHelpers.describe(without),
-                relativeDifference(a.output(), b.output()), relativeDifference(a.gradient(), b.gradient()));
+        return new DataSet(input, labels);
     }
 
     private record Pass(INDArray output, INDArray gradient) {

@@ -87,6 +87,11 @@ public final class NotebookCnn {
         }
     }
 
+    /** The tuned layers' layout on {@code backend} ("cpu" or "cuda") unless one is asked for: NHWC on the CPU (oneDNN's), NCHW on CUDA (cuDNN's fp32 fast path). */
+    public static CNN2DFormat autoLayout(String backend) {
+        return backend.equals("cuda") ? CNN2DFormat.NCHW : CNN2DFormat.NHWC;
+    }
+
     /** The network in the form {@code s} asks for. */
     public static MultiLayerConfiguration configuration(Settings s) {
         MultiLayerConfiguration stock = stockConfiguration(s);

@@ -94,7 +94,7 @@ public final class Startup {
         ConvPaths.Choice choice;
         try {
             choice = ConvPaths.choose(config.convPath(), config.helpers(), backend, new PathVerdicts(cacheDir),
-                    () -> PathCheck.run(ConvPath.on(backend.backend()), new PathCheck.Target(backend.backend(), deviceOf(backend), config.cpuNatives()),
+                    () -> PathCheck.run(ConvPath.on(backend.backend()), PathCheck.Target.of(backend, config.cpuNatives(), PathCheck.Target.STEPS),
                             Verdict.Machine.of(backend), console), console);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
@@ -102,11 +102,6 @@ public final class Startup {
         ConvPaths.apply(choice.path());
         console.println("Convolutions: " + choice.path().key() + " (" + choice.path().description() + "): " + choice.reason());
         return backend.withDetail("convPath", Map.of("path", choice.path().key(), "reason", choice.reason()));
-    }
-
-    /** The GPU a child check must use: the one this run uses, by nvidia-smi's index. */
-    private static String deviceOf(BackendInfo backend) {
-        return backend.gpu() == null ? "auto" : Integer.toString(backend.gpu().index());
     }
 
     /** The backend and the test set, for evaluating a saved model. */

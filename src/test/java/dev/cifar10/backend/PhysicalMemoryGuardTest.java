@@ -8,22 +8,15 @@ import dev.cifar10.data.Cifar10Binary;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.LabeledImages;
 import dev.cifar10.data.Standardisation;
-import dev.cifar10.model.tuned.SoftmaxOutput;
 import dev.cifar10.train.EpochRunner;
+import dev.cifar10.train.SmallNetwork;
 import dev.cifar10.train.Evaluator;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,15 +42,6 @@ class PhysicalMemoryGuardTest {
         standardisation = Standardisation.fit(images);
     }
 
-    private static MultiLayerNetwork smallNet() {
-        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-3)).list()
-                .layer(new DenseLayer.Builder().nOut(8).activation(Activation.RELU).build())
-                .layer(new SoftmaxOutput(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX)))
-                .setInputType(InputType.convolutional(32, 32, 3)).build());
-        net.init();
-        return net;
-    }
-
     /** 5 training steps of 10 images. */
     private static CifarBatches training() {
         return new CifarBatches(images, IntStream.range(0, 200).toArray(), standardisation, 10, true, 1, DataType.FLOAT).capped(5);
@@ -70,13 +54,13 @@ class PhysicalMemoryGuardTest {
 
     @Test
     void theCapIsCheckedOnceATrainingStepAndOnceAnEvaluationBatch() {
-        MultiLayerNetwork net = smallNet();
+        MultiLayerNetwork net = SmallNetwork.build();
         long before = PhysicalMemoryGuard.checks();
         Evaluator.evaluate(net, validation());
         assertEquals(3, PhysicalMemoryGuard.checks() - before, "checks in an evaluation of 3 batches");
 
         for (int workers : new int[]{1, 2}) {   // 2: DL4J's ParallelWrapper, whose replicas carry the same listener
-            MultiLayerNetwork trained = smallNet();
+            MultiLayerNetwork trained = SmallNetwork.build();
             EpochRunner runner = new EpochRunner(trained, training(), validation(), 1, "", workers, 1, 2);
             before = PhysicalMemoryGuard.checks();
             runner.run(1);
@@ -86,7 +70,7 @@ class PhysicalMemoryGuardTest {
 
     @Test
     void aProcessAboveTheCapStopsAtTheFirstStepsCheck() {
-        MultiLayerNetwork net = smallNet();
+        MultiLayerNetwork net = SmallNetwork.build();
         EpochRunner runner = new EpochRunner(net, training(), validation(), 1, "", 1, 1, 1);
         INDArray initial = net.params().dup();
         long before = PhysicalMemoryGuard.checks();

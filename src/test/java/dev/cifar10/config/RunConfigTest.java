@@ -1,5 +1,6 @@
 package dev.cifar10.config;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -54,6 +55,18 @@ class RunConfigTest {
             }
         }
         assertEquals(3, RunConfig.resolve("quick", Profiles.load("quick"), Map.of()).epochs());
+    }
+
+    /** --layout auto: NHWC for the tuned layers on the CPU, NCHW on CUDA and for the stock layers; a named layout as named. */
+    @Test
+    void theLayoutFollowsTheBackendUnlessOneIsNamed() {
+        RunConfig auto = RunConfig.resolve("notebook", Profiles.load("notebook"), Map.of());
+        assertEquals(CNN2DFormat.NHWC, auto.layoutOn("cpu"));
+        assertEquals(CNN2DFormat.NCHW, auto.layoutOn("cuda"));
+        RunConfig stock = RunConfig.resolve("notebook", Profiles.load("notebook"), Map.of("layers", "stock"));
+        assertEquals(CNN2DFormat.NCHW, stock.layoutOn("cpu"));
+        assertEquals(CNN2DFormat.NCHW, RunConfig.resolve("notebook", Profiles.load("notebook"), Map.of("layout", "nchw")).layoutOn("cpu"));
+        assertEquals(CNN2DFormat.NHWC, RunConfig.resolve("notebook", Profiles.load("notebook"), Map.of("layout", "nhwc")).layoutOn("cuda"));
     }
 
     @Test

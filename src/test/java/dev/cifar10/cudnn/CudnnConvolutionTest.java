@@ -1,7 +1,5 @@
 package dev.cifar10.cudnn;
 
-import dev.cifar10.backend.BackendOptions;
-import dev.cifar10.backend.Backends;
 import org.deeplearning4j.cuda.convolution.CudnnConvolutionHelper;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -14,8 +12,6 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -39,26 +35,10 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
  * results against DL4J's built-in layer in both layouts, the descriptors it builds, "same" padding, the algorithm
  * cache and rules, the shared workspace, the skipped input gradient, and how failures reach DL4J.
  */
-class CudnnConvolutionTest {
+class CudnnConvolutionTest extends OnFakeCudnn {
     /** float results of two correct implementations differ by rounding only (about 1e-6 here); a wrong stride, padding or layout by O(1) */
     static final double TOLERANCE = 1e-4;
     static final int[] NO_DILATION = {1, 1};
-
-    FakeCudnn fake;
-    CudnnRuntime runtime;
-    final LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-
-    @BeforeAll
-    static void backend() {
-        Backends.initialise(BackendOptions.defaults());
-    }
-
-    @BeforeEach
-    void cudnnOnTheCpu() {
-        fake = new FakeCudnn();
-        runtime = new CudnnRuntime(fake, AlgorithmRule.SEARCH, 1L << 30);
-        Nd4j.getRandom().setSeed(42);
-    }
 
     /** A convolution call: the layer's configuration, its input size and batch. */
     record Conv(CNN2DFormat layout, int in, int out, int k, int s, ConvolutionMode mode, int h, int w, int batch, DataType type) {
@@ -325,14 +305,14 @@ class CudnnConvolutionTest {
         assertThrows(CudnnException.class, () -> forward(unsupported, f, AlgoMode.USER_SPECIFIED, FwdAlgo.GEMM), "cuDNN refuses it");
         assertThrows(IllegalArgumentException.class, () -> forward(unsupported, f, AlgoMode.USER_SPECIFIED, FwdAlgo.COUNT));
 
-        CudnnRuntime heuristics = new CudnnRuntime(fake, AlgorithmRule.HEURISTICS, 1L << 30);
+        CudnnRuntime heuristics = fake.runtime(AlgorithmRule.HEURISTICS);
         CudnnConvolution byHeuristics = new CudnnConvolution(heuristics, DataType.FLOAT);
         forward(byHeuristics, f);
         assertEquals(3, chosen(byHeuristics, ConvolutionPass.FORWARD).algorithm(), "cuDNN's heuristics' first");
         assertEquals(0, heuristics.algorithms().searches());
 
         fake.searchFails = true;
-        CudnnRuntime failing = new CudnnRuntime(fake, AlgorithmRule.SEARCH, 1L << 30);
+        CudnnRuntime failing = fake.runtime(AlgorithmRule.SEARCH);
         CudnnConvolution afterFailedSearch = new CudnnConvolution(failing, DataType.FLOAT);
         INDArray out = forward(afterFailedSearch, f);
         assertEquals(3, chosen(afterFailedSearch, ConvolutionPass.FORWARD).algorithm(), "a failed search falls back on the heuristics");
@@ -355,7 +335,7 @@ class CudnnConvolutionTest {
                 return List.of(new AlgorithmPerf(1, 0, 0.1f, need(1, x.spec()), 1), new AlgorithmPerf(0, 0, 0.3f, 0, DEFAULT_MATH));
             }
         };
-        CudnnRuntime r = new CudnnRuntime(tensorOps, AlgorithmRule.SEARCH, 1L << 30);
+        CudnnRuntime r = tensorOps.runtime(AlgorithmRule.SEARCH);
         CudnnConvolution conv = new CudnnConvolution(r, DataType.FLOAT);
         forward(conv, fixture(NOTEBOOK_FIRST));
         assertEquals(1, tensorOps.count("cudnnSetConvolutionMathType"));

@@ -1,7 +1,5 @@
 package dev.cifar10.cudnn;
 
-import dev.cifar10.backend.BackendOptions;
-import dev.cifar10.backend.Backends;
 import dev.cifar10.model.tuned.Conv2DLayer;
 import dev.cifar10.model.NotebookCnn;
 import org.deeplearning4j.cuda.convolution.CudnnConvolutionHelper;
@@ -21,7 +19,6 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.LayerHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.Activation;
@@ -46,16 +43,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * steps of the training batch, a partial last batch, and an evaluation batch. Path cudnn runs on {@link FakeCudnn},
  * path libnd4j on libnd4j's ops.
  */
-class CudnnNetworkTest {
+class CudnnNetworkTest extends OnFakeCudnn {
     private static final int CLASSES = 10;
     /** Training batch, training batch again, the last partial batch. */
     private static final int[] BATCHES = {8, 8, 5};
     private static final int EVALUATION_BATCH = 12;
-
-    @BeforeAll
-    static void backend() {
-        Backends.initialise(BackendOptions.defaults());
-    }
 
     /** Puts {@code helper} where DL4J's layer keeps the helper it looked up (a protected field). */
     static void attach(Layer layer, Class<?> declaring, LayerHelper helper) {
@@ -173,8 +165,6 @@ class CudnnNetworkTest {
     @CsvSource({"NCHW, CUDNN", "NHWC, CUDNN", "NCHW, LIBND4J", "NHWC, LIBND4J"})
     void dl4jsLayersWithTheCudaHelpersTrainAsWithout(CNN2DFormat layout, ConvolutionPath path) {
         DataType type = DataType.DOUBLE;
-        FakeCudnn fake = new FakeCudnn();
-        CudnnRuntime runtime = new CudnnRuntime(fake, AlgorithmRule.SEARCH, 1L << 30);
         MultiLayerNetwork reference = build(() -> notebookLike(layout, type));
         MultiLayerNetwork tested = build(() -> notebookLike(layout, type));
         attachHelpers(tested, path, runtime, type);
@@ -216,8 +206,6 @@ class CudnnNetworkTest {
     @CsvSource({"CUDNN, NHWC", "LIBND4J, NHWC", "CUDNN, NCHW", "LIBND4J, NCHW"})
     void theProjectsNetworkSkipsItsFirstInputGradient(ConvolutionPath path, CNN2DFormat layout) {
         DataType type = DataType.FLOAT;
-        FakeCudnn fake = new FakeCudnn();
-        CudnnRuntime runtime = new CudnnRuntime(fake, AlgorithmRule.SEARCH, 1L << 30);
         NotebookCnn.Settings settings = new NotebookCnn.Settings(1e-3, 0.2, 123, type, WorkspaceMode.ENABLED, NotebookCnn.Layers.TUNED, layout);
         MultiLayerNetwork reference = Dl4jReference.withoutHelpers(() -> NotebookCnn.build(settings));
         MultiLayerNetwork tested = Dl4jReference.withoutHelpers(() -> NotebookCnn.build(settings));
@@ -244,8 +232,6 @@ class CudnnNetworkTest {
     @org.junit.jupiter.api.Test
     void aFirstLayerWithItsOwnDropoutKeepsItsInputGradient() {
         DataType type = DataType.FLOAT;
-        FakeCudnn fake = new FakeCudnn();
-        CudnnRuntime runtime = new CudnnRuntime(fake, AlgorithmRule.SEARCH, 1L << 30);
         NotebookCnn.Settings settings = new NotebookCnn.Settings(1e-3, 0.2, 123, type, WorkspaceMode.ENABLED, NotebookCnn.Layers.TUNED,
                 CNN2DFormat.NHWC);
         Supplier<MultiLayerNetwork> withInputDropout = () -> {

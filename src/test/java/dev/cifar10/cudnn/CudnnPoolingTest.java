@@ -1,15 +1,11 @@
 package dev.cifar10.cudnn;
 
-import dev.cifar10.backend.BackendOptions;
-import dev.cifar10.backend.Backends;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,23 +19,8 @@ import static dev.cifar10.cudnn.Dl4jReference.relativeError;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The cuDNN max-pooling path on {@link FakeCudnn}, against DL4J's built-in pooling, in both layouts. */
-class CudnnPoolingTest {
+class CudnnPoolingTest extends OnFakeCudnn {
     static final int[] NO_DILATION = {1, 1};
-    FakeCudnn fake;
-    CudnnRuntime runtime;
-    final LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-
-    @BeforeAll
-    static void backend() {
-        Backends.initialise(BackendOptions.defaults());
-    }
-
-    @BeforeEach
-    void cudnnOnTheCpu() {
-        fake = new FakeCudnn();
-        runtime = new CudnnRuntime(fake, AlgorithmRule.SEARCH, 1L << 30);
-        Nd4j.getRandom().setSeed(42);
-    }
 
     record Pooled(INDArray input, INDArray epsilon, INDArray output, INDArray inputGradient) {
     }

@@ -53,15 +53,32 @@ class FakeCudnn implements CudnnApi {
         return calls.getOrDefault(call, 0);
     }
 
+    /** A runtime on this fake with {@code rule} and a workspace limit of 1 GiB (the cuda build's default), which no test reaches. */
+    CudnnRuntime runtime(AlgorithmRule rule) {
+        return new CudnnRuntime(this, rule, 1L << 30);
+    }
+
     // ---------------------------------------------------------------------------------------------- descriptors
 
-    private abstract static class Handle implements Descriptor {
+    /** A descriptor holding its spec: refuses use after destroy, and counts destroys in {@link #destroyed}. */
+    private abstract class Handle<S> implements Descriptor {
+        final S spec;
         boolean alive = true;
+
+        Handle(S spec) {
+            this.spec = spec;
+        }
+
+        public S spec() {
+            check();
+            return spec;
+        }
 
         @Override
         public void destroy() {
             if (!alive) throw new IllegalStateException("descriptor destroyed twice");
             alive = false;
+            destroyed++;
         }
 
         void check() {
@@ -69,84 +86,29 @@ class FakeCudnn implements CudnnApi {
         }
     }
 
-    private final class Tensor extends Handle implements TensorDescriptor {
-        final TensorSpec spec;
-
+    private final class Tensor extends Handle<TensorSpec> implements TensorDescriptor {
         Tensor(TensorSpec spec) {
-            this.spec = spec;
-        }
-
-        @Override
-        public TensorSpec spec() {
-            check();
-            return spec;
-        }
-
-        @Override
-        public void destroy() {
-            super.destroy();
-            destroyed++;
+            super(spec);
         }
     }
 
-    private final class Filter extends Handle implements FilterDescriptor {
-        final FilterSpec spec;
-
+    private final class Filter extends Handle<FilterSpec> implements FilterDescriptor {
         Filter(FilterSpec spec) {
-            this.spec = spec;
-        }
-
-        @Override
-        public FilterSpec spec() {
-            check();
-            return spec;
-        }
-
-        @Override
-        public void destroy() {
-            super.destroy();
-            destroyed++;
+            super(spec);
         }
     }
 
-    final class Convolution extends Handle implements ConvolutionDescriptor {
-        final ConvolutionSpec spec;
+    final class Convolution extends Handle<ConvolutionSpec> implements ConvolutionDescriptor {
         int mathType = DEFAULT_MATH;
 
         Convolution(ConvolutionSpec spec) {
-            this.spec = spec;
-        }
-
-        @Override
-        public ConvolutionSpec spec() {
-            check();
-            return spec;
-        }
-
-        @Override
-        public void destroy() {
-            super.destroy();
-            destroyed++;
+            super(spec);
         }
     }
 
-    private final class Pooling extends Handle implements PoolingDescriptor {
-        final PoolingSpec spec;
-
+    private final class Pooling extends Handle<PoolingSpec> implements PoolingDescriptor {
         Pooling(PoolingSpec spec) {
-            this.spec = spec;
-        }
-
-        @Override
-        public PoolingSpec spec() {
-            check();
-            return spec;
-        }
-
-        @Override
-        public void destroy() {
-            super.destroy();
-            destroyed++;
+            super(spec);
         }
     }
 

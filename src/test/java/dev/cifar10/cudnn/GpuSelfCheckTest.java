@@ -21,7 +21,7 @@ class GpuSelfCheckTest {
     }
 
     private static GpuSelfCheck.Report run(FakeCudnn fake, StringWriter text) {
-        return GpuSelfCheck.run(new CudnnRuntime(fake, AlgorithmRule.SEARCH, 1L << 30), new PrintWriter(text, true), false);
+        return GpuSelfCheck.run(fake.runtime(AlgorithmRule.SEARCH), new PrintWriter(text, true), false);
     }
 
     @Test

@@ -7,19 +7,11 @@ import dev.cifar10.data.Cifar10Binary;
 import dev.cifar10.data.CifarBatches;
 import dev.cifar10.data.LabeledImages;
 import dev.cifar10.data.Standardisation;
-import dev.cifar10.model.tuned.SoftmaxOutput;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,21 +45,12 @@ class EpochRunnerTest {
         }
     }
 
-    private static MultiLayerNetwork smallNet() {
-        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-3)).list()
-                .layer(new DenseLayer.Builder().nOut(8).activation(Activation.RELU).build())
-                .layer(new SoftmaxOutput(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX)))
-                .setInputType(InputType.convolutional(32, 32, 3)).build());
-        net.init();
-        return net;
-    }
-
     @Test
     void warmUpRunsItsStepsAsEpochsOfAtMostATimedEpochEachFollowedByValidation() {
         CifarBatches timed = new CifarBatches(images, IntStream.range(0, 200).toArray(), standardisation, 10, true, 1, DataType.FLOAT)
                 .capped(3);   // a timed epoch of 3 steps
         CountedValidation validation = new CountedValidation();
-        MultiLayerNetwork net = smallNet();
+        MultiLayerNetwork net = SmallNetwork.build();
         EpochRunner runner = new EpochRunner(net, timed, validation, 1, "test ", 1, 1, 1);
 
         runner.warmUp(7);
@@ -84,7 +67,7 @@ class EpochRunnerTest {
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)   // without the check it would never return
     void warmUpWithoutTrainingImagesFailsInsteadOfLoopingForever() {
         CifarBatches none = new CifarBatches(images, new int[0], standardisation, 10, true, 1, DataType.FLOAT);
-        EpochRunner runner = new EpochRunner(smallNet(), none, new CountedValidation(), 1, "test ", 1, 1, 1);
+        EpochRunner runner = new EpochRunner(SmallNetwork.build(), none, new CountedValidation(), 1, "test ", 1, 1, 1);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> runner.warmUp(5));
         assertTrue(e.getMessage().contains("no training images"), e.getMessage());
     }

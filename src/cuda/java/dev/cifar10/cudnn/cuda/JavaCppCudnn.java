@@ -374,6 +374,12 @@ public final class JavaCppCudnn implements CudnnApi {
         return w == null ? 0 : w.bytes();
     }
 
+    /** What a failed convolution pass names: its descriptors (as {@link #shapes} orders them), its algorithm and its workspace. */
+    private static Supplier<String> passContext(ConvolutionPass pass, TensorDescriptor x, FilterDescriptor w, ConvolutionDescriptor c,
+                                                TensorDescriptor y, int algorithm, Workspace workspace) {
+        return () -> shapes(pass, x, w, c, y) + ", " + pass.algorithmName(algorithm) + ", workspace " + Workspaces.format(workspaceBytes(workspace));
+    }
+
     @Override
     public void convolutionForward(TensorDescriptor xDesc, INDArray x, FilterDescriptor wDesc, INDArray w, ConvolutionDescriptor convolution,
                                    int algorithm, Workspace workspace, TensorDescriptor yDesc, INDArray y) {
@@ -381,8 +387,7 @@ public final class JavaCppCudnn implements CudnnApi {
         check(cudnnConvolutionForward(call.handle, one(yDesc.spec()), ((Tensor) xDesc).handle(), call.pointer(x), ((Filter) wDesc).handle(),
                         call.pointer(w), ((Convolution) convolution).handle(), algorithm, workspace(workspace), workspaceBytes(workspace),
                         zero(yDesc.spec()), ((Tensor) yDesc).handle(), call.pointer(y)),
-                "cudnnConvolutionForward", () -> shapes(ConvolutionPass.FORWARD, xDesc, wDesc, convolution, yDesc) + ", "
-                        + ConvolutionPass.FORWARD.algorithmName(algorithm) + ", workspace " + Workspaces.format(workspaceBytes(workspace)));
+                "cudnnConvolutionForward", passContext(ConvolutionPass.FORWARD, xDesc, wDesc, convolution, yDesc, algorithm, workspace));
         call.done();
     }
 
@@ -394,8 +399,7 @@ public final class JavaCppCudnn implements CudnnApi {
         check(cudnnConvolutionBackwardData(call.handle, one(dxDesc.spec()), ((Filter) wDesc).handle(), call.pointer(w),
                         ((Tensor) dyDesc).handle(), call.pointer(dy), ((Convolution) convolution).handle(), algorithm, workspace(workspace),
                         workspaceBytes(workspace), zero(dxDesc.spec()), ((Tensor) dxDesc).handle(), call.pointer(dx)),
-                "cudnnConvolutionBackwardData", () -> shapes(ConvolutionPass.BACKWARD_DATA, dxDesc, wDesc, convolution, dyDesc) + ", "
-                        + ConvolutionPass.BACKWARD_DATA.algorithmName(algorithm) + ", workspace " + Workspaces.format(workspaceBytes(workspace)));
+                "cudnnConvolutionBackwardData", passContext(ConvolutionPass.BACKWARD_DATA, dxDesc, wDesc, convolution, dyDesc, algorithm, workspace));
         call.done();
     }
 
@@ -407,8 +411,8 @@ public final class JavaCppCudnn implements CudnnApi {
         check(cudnnConvolutionBackwardFilter(call.handle, one(xDesc.spec()), ((Tensor) xDesc).handle(), call.pointer(x),
                         ((Tensor) dyDesc).handle(), call.pointer(dy), ((Convolution) convolution).handle(), algorithm, workspace(workspace),
                         workspaceBytes(workspace), zero(xDesc.spec()), ((Filter) dwDesc).handle(), call.pointer(dw)),
-                "cudnnConvolutionBackwardFilter", () -> shapes(ConvolutionPass.BACKWARD_FILTER, xDesc, dwDesc, convolution, dyDesc) + ", "
-                        + ConvolutionPass.BACKWARD_FILTER.algorithmName(algorithm) + ", workspace " + Workspaces.format(workspaceBytes(workspace)));
+                "cudnnConvolutionBackwardFilter", passContext(ConvolutionPass.BACKWARD_FILTER, xDesc, dwDesc, convolution, dyDesc, algorithm,
+                        workspace));
         call.done();
     }
 

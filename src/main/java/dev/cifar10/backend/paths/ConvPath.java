@@ -46,7 +46,8 @@ public enum ConvPath {
                 .orElseThrow(() -> new IllegalArgumentException("no convolution path '" + key + "'"));
     }
 
-    public static List<String> keys() {
-        return Arrays.stream(values()).map(ConvPath::key).toList();
+    /** "cudnn, libnd4j, built-in": the keys of {@link #on}'s paths. */
+    public static String keysOn(String backend) {
+        return String.join(", ", on(backend).stream().map(ConvPath::key).toList());
     }
 }

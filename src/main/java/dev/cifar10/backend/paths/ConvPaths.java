@@ -38,7 +38,7 @@ public final class ConvPaths {
             if (!path.runsOn(backend.backend())) {
                 throw new IllegalArgumentException("--conv-path " + requested + " runs on " + (path == ConvPath.ONEDNN ? "the CPU" : "CUDA")
                         + ", and this run is on " + backend.backend() + (backend.fallback() != null ? " (" + backend.fallback() + ")" : "")
-                        + ". Use one of: auto, " + String.join(", ", ConvPath.on(backend.backend()).stream().map(ConvPath::key).toList()) + ".");
+                        + ". Use one of: auto, " + ConvPath.keysOn(backend.backend()) + ".");
             }
             if (!helpers && path != ConvPath.BUILT_IN) {
                 throw new IllegalArgumentException("--no-helpers means DL4J's built-in layers, and --conv-path " + requested + " asks for another path. Drop one.");
@@ -53,7 +53,7 @@ public final class ConvPaths {
         }
         if (verdict == null) {
             console.println("No convolution path is verified yet on " + machine.describe() + " with this build: checking each ("
-                    + String.join(", ", ConvPath.on(backend.backend()).stream().map(ConvPath::key).toList())
+                    + ConvPath.keysOn(backend.backend())
                     + "), each in a process of its own; about a minute, once.");
             verdict = check.get();
             verdicts.save(verdict, console);

@@ -1,6 +1,7 @@
 package dev.cifar10.backend.paths;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cifar10.backend.BackendInfo;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,8 +35,9 @@ public final class PathCheck {
         /** The default number of timed steps: enough for a stable median on a GPU, a few seconds on a CPU. */
         public static final int STEPS = 30;
 
-        public Target(String backend, String device, String cpuNatives) {
-            this(backend, device, cpuNatives, STEPS);
+        /** What the children of a process on {@code backend} are told: its backend, and its GPU by nvidia-smi's index (auto on the CPU). */
+        public static Target of(BackendInfo backend, String cpuNatives, int steps) {
+            return new Target(backend.backend(), backend.gpu() == null ? "auto" : Integer.toString(backend.gpu().index()), cpuNatives, steps);
         }
     }
 

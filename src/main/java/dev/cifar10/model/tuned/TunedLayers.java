@@ -90,12 +90,6 @@ public final class TunedLayers {
         return MultiLayerConfiguration.fromJson(stockJson(conf.toJson()));
     }
 
-    /** Whether {@code conf} uses any class of this package. */
-    public static boolean isTuned(MultiLayerConfiguration conf) {
-        String json = conf.toJson();
-        return TUNED_TO_STOCK.keySet().stream().anyMatch(json::contains) || json.contains(CHANNELS_LAST);
-    }
-
     /** Whether {@code className} is one of this package's classes, under its name of this version or an earlier one. */
     public static boolean isTunedClass(String className) {
         return TUNED_TO_STOCK.containsKey(className) || isChannelsLast(className);
