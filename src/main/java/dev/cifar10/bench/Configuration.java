@@ -41,11 +41,12 @@ public record Configuration(Map<String, String> facets, String framework, Intege
     /**
      * backend.settings entries that do not change speed, or repeat a field the configuration already has: the thread
      * count (threads), the backend (device), the helpers attached (helpers), where the CUDA libraries were found,
-     * which GPU (the machine), how the run was requested, the learning rate, the memory cap's wording.
+     * which GPU (the machine), how the run was requested, the learning rate, the memory cap's wording; and what a run
+     * measured rather than what it was (the PyTorch reference's page faults per image).
      */
     static final Set<String> IGNORED_SETTINGS = Set.of("requested", "physicalMemoryCap", "nd4jBackend", "ompThreads", "threadsRequested",
             "ompNumThreads", "learningRate", "profile", "attachedHelpers", "device", "cudaLibraries", "cudaDeviceOrder",
-            "cudaVisibleDevices", "fallback");
+            "cudaVisibleDevices", "fallback", "minorPageFaultsPerImage");
 
     public Configuration {
         facets = Collections.unmodifiableMap(new LinkedHashMap<>(facets));

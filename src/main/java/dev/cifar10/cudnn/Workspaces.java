@@ -64,7 +64,7 @@ public final class Workspaces {
     /** "1.5 MiB" */
     public static String format(long bytes) {
         if (bytes < 1024) return bytes + " B";
-        if (bytes < 1024 * 1024) return String.format("%.1f KiB", bytes / 1024.0);
-        return String.format("%.1f MiB", bytes / (1024.0 * 1024));
+        if (bytes < 1024 * 1024) return String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
     }
 }

@@ -122,8 +122,10 @@ public record Checkpoint(int epoch, String modelFile, String modelSha256, long r
             MultiLayerNetwork net = SavedModels.read(zip, true, form.layers(), form.layout());
             Nd4j.getRandom().setStates(rngRootState, rngNodeState);
             return net;
+        } catch (OutputException e) {
+            throw new OutputException(e.getMessage() + CANNOT_RESUME);   // SavedModels names the zip and what is wrong
         } catch (RuntimeException e) {
-            throw new OutputException("Cannot restore the checkpointed model " + zip + ": " + e.getMessage() + CANNOT_RESUME);
+            throw new OutputException("Cannot restore the checkpointed model " + zip + ": " + e.getMessage() + "." + CANNOT_RESUME);
         }
     }
 

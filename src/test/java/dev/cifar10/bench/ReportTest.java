@@ -221,6 +221,19 @@ class ReportTest {
         assertTrue(md.contains("**no**: 1 vs 2 threads"), md);
     }
 
+    /** What a run measured and keeps among its settings (the PyTorch reference's page faults) does not split a configuration. */
+    @Test
+    void measurementsKeptAmongTheSettingsDoNotSplitAConfiguration() throws Exception {
+        Path file = results("faults.jsonl",
+                pytorch(400).setting("minorPageFaultsPerImage", Map.of("train", List.of(7.9, 16.0), "validation", List.of(297.8, 293.7))),
+                pytorch(420).setting("minorPageFaultsPerImage", Map.of("train", List.of(52.1, 36.1), "validation", List.of(313.4, 321.2))));
+        Outcome o = report(file.toString(), "--baseline", "pytorch");
+        assertEquals(0, o.exitCode(), o.err());
+        Map<String, List<String>> rows = table(Files.readString(tmp.resolve("report.md")), CI_RUNNER);
+        assertEquals(1, rows.size(), rows.toString());
+        assertEquals("2", rows.values().iterator().next().get(RUNS));
+    }
+
     /** The convolution path splits configurations; the reason it was chosen (the check's timings, its date) does not. */
     @Test
     void theConvolutionPathSplitsConfigurationsButNotWhyItWasChosen() throws Exception {
