@@ -76,6 +76,7 @@ class CudaBuildTest {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PATH", pathDir.toString()); // java is started by its full path; nothing else is looked up
         pb.environment().remove("CUDA_VISIBLE_DEVICES");
+        pb.environment().put("XDG_CACHE_HOME", tmp.resolve("cache").toString()); // doctor's verdicts stay out of the user's cache
         Process p = pb.start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -153,10 +154,14 @@ class CudaBuildTest {
         assertEquals(0, doctor.exitCode(), doctor.output());
         doctor.assertClean();
         for (String line : List.of("Build: cuda", "GPU 0: NVIDIA A100-SXM4-80GB, compute capability 8.0, 81,920 MiB, driver 535.104.05: supported",
-                "CUDA libraries: CUDA library libcuda.so.1 did not load", "Layer helpers attached: convolution: 6 MKLDNNConvHelper",
-                "Verdict: OK, training runs on cpu (fell back from CUDA")) {
+                "CUDA libraries: CUDA library libcuda.so.1 did not load", "Fell back to the CPU: CUDA library libcuda.so.1 did not load",
+                "checking onednn (oneDNN, through DL4J's helpers) in a process of its own ...",
+                "checking built-in (DL4J's built-in im2col + GEMM) in a process of its own ...",
+                "Verdict: OK, training runs on cpu with onednn (fell back from CUDA")) {
             assertTrue(doctor.output().contains(line), line + " in:\n" + doctor.output());
         }
+        assertEquals(2, doctor.output().split(" ms/step, agrees", -1).length - 1, doctor.output());
+        assertTrue(Files.exists(tmp.resolve("cache").resolve("cifar10-dl4j").resolve("conv-path-verdicts.json")), doctor.output());
         Run insist = run(driver, List.of(), "doctor", "--device", "0");
         assertEquals(5, insist.exitCode(), insist.output());
         assertTrue(insist.output().contains("Verdict: the chosen backend cannot run (exit 5)"), insist.output());
