@@ -60,8 +60,8 @@ public final class SampleData {
      * facts only the real images have (known labels, checksums, accuracy only real images reach).
      */
     public static void assumeReal(String fact) {
-        Assumptions.assumeTrue(REAL, () -> "needs the real CIFAR-10 sample in " + REAL_DIR
-                + (ignoreReal() ? " (ignored: cifar10.sample=synthetic)" : " (absent)") + ": " + fact);
+        Assumptions.assumeTrue(REAL, () -> (ignoreReal() ? "needs the real CIFAR-10 sample (this run has -Dcifar10.sample=synthetic)"
+                : "needs the real CIFAR-10 sample, absent from " + REAL_DIR.toAbsolutePath().normalize() + " (-Dcifar10.sample=DIR)") + ": " + fact);
     }
 
     private static String choice() {
