@@ -38,6 +38,7 @@ class InvertedDropoutTest {
     void keepsEachActivationWithProbabilityPAndScalesItBy1OverP(boolean deviceBranch) {
         boolean previous = HostArrays.forceDeviceBranches(deviceBranch);
         try {
+            assertEquals(!deviceBranch, HostArrays.onHost(), "the branch this case runs");
             for (double p : new double[]{0.8, 0.5, 0.1}) {
                 Nd4j.getRandom().setSeed(42);
                 INDArray input = Nd4j.rand(DataType.FLOAT, 32, 16, 16, 32).addi(0.5);   // no zeros: the mask is output / input
@@ -113,6 +114,7 @@ class InvertedDropoutTest {
     void backpropMultipliesByTheSameMaskAndTheSameSeedDropsTheSameActivations(boolean deviceBranch) {
         boolean previous = HostArrays.forceDeviceBranches(deviceBranch);
         try {
+            assertEquals(!deviceBranch, HostArrays.onHost(), "the branch this case runs");
             INDArray input = Nd4j.rand(DataType.FLOAT, 4, 8, 8, 3).addi(0.5);
             INDArray output = input.ulike(), again = input.ulike();
             INDArray gradient = Nd4j.rand(DataType.FLOAT, 4, 8, 8, 3).addi(0.5);
