@@ -234,12 +234,14 @@ class CudnnConvolutionTest extends OnFakeCudnn {
         assertEquals(1, fake.count("find forward"));
         int descriptors = fake.tensors.size() + fake.filters.size() + fake.convolutions.size();
         int sizeQueries = fake.count("workspaceSize forward");
+        int mathTypes = fake.count("cudnnSetConvolutionMathType");
 
         forward(conv, f);   // the next step: same shapes
         forward(conv, fixture(NOTEBOOK_FIRST));
         assertEquals(1, fake.count("find forward"), "a step of known shapes searches nothing");
         assertEquals(descriptors, fake.tensors.size() + fake.filters.size() + fake.convolutions.size(), "nor builds descriptors");
         assertEquals(sizeQueries, fake.count("workspaceSize forward"), "nor asks workspace sizes");
+        assertEquals(mathTypes, fake.count("cudnnSetConvolutionMathType"), "nor sets the math type again");
 
         forward(conv, fixture(NOTEBOOK_FIRST.batch(1)));   // the last, partial batch
         assertEquals(2, fake.count("find forward"));
